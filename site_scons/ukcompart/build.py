@@ -1,0 +1,191 @@
+"""The SCons side: command-line variables, targets and the build graph.
+
+``SConstruct`` calls :func:`main`.  Configuration targets (``menuconfig``,
+``defconfig``, ``olddefconfig``, ``savedefconfig``) act while the
+SConstruct is read, because the build graph is derived from ``.config``:
+that is what makes ``scons defconfig build run`` work in one invocation.
+Everything else is declared as SCons builders (``site_tools/uk*.py``) so
+that a change rebuilds exactly what depends on it.
+"""
+
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Dict, List
+
+import SCons.Script as S
+
+from . import kconfig, library, model, project
+from .errors import ConfigError, UkcError
+from .fsutil import write_atomic
+from .makefile_uk import read_makefile_uk
+
+CONFIG_TARGETS = ("menuconfig", "defconfig", "olddefconfig", "savedefconfig")
+BUILD_TARGETS = ("build", "run", "verify")
+
+TARGETS_HELP = """
+Targets:
+  build          compile, generate gates and linker script, link, verify
+                 (the default target)
+  run            build, then boot the image in QEMU and exit with the
+                 guest's exit status
+  verify         check the linked image against the configuration
+  menuconfig     edit .config in kconfiglib's terminal menuconfig
+  defconfig      write .config from DEFCONFIG, else the app's defconfig file,
+                 else the defaults
+  olddefconfig   bring .config up to date: new options get their defaults
+  savedefconfig  write a minimal defconfig to <build>/defconfig
+  -c             remove what the build produced (scons -c)
+
+Examples:
+  scons                                         build examples/hello
+  scons run                                     build and boot it
+  scons UK_APP=examples/two-comps defconfig build run
+  scons V=1 -j2                                 full command lines, 2 jobs
+"""
+
+
+def variables() -> S.Variables:
+    """Every command-line variable, with its help text."""
+    result = S.Variables(None, S.ARGUMENTS)
+    result.Add("UK_APP", "app directory to build (Unikraft's A=)",
+               "examples/hello")
+    result.Add("O", "build directory (default: <UK_APP>/build); .config "
+               "then lives there too", "")
+    result.Add("DEFCONFIG", "defconfig file for the defconfig target "
+               "(default: <UK_APP>/defconfig if present)", "")
+    result.Add(S.BoolVariable("V", "print full command lines", False))
+    result.Add("APPEND", "command line passed to the image by 'run'", "")
+    result.Add("QEMU", "QEMU binary used by 'run'", "qemu-system-x86_64")
+    result.Add("QEMU_CPU", "CPU model for 'run' (needs PKU for MPK)", "max")
+    result.Add("QEMU_TIMEOUT", "seconds before 'run' stops a guest that "
+               "does not exit", "60")
+    result.Add("CROSS_COMPILE", "prefix of gcc, ld and objcopy", "")
+    result.Add("UK_ROOT", "Unikraft tree to embed into (not supported "
+               "yet: builds are standalone)", "")
+    return result
+
+
+def fail(error: UkcError) -> None:
+    print(f"ukcompart: error: {error}", file=sys.stderr)
+    S.Exit(error.exit_status)
+
+
+def _config_action(action: str, kconf, proj: project.Project,
+                   defconfig: str) -> None:
+    if action == "defconfig":
+        source = Path(defconfig).resolve() if defconfig else proj.defconfig
+        kconfig.defaults(kconf, source)
+        kconfig.save(kconf, proj.dotconfig)
+        origin = source if source else "the Kconfig defaults"
+        print(f"ukcompart: wrote {proj.dotconfig} from {origin}")
+    elif action == "olddefconfig":
+        if proj.dotconfig.is_file():
+            kconfig.load(kconf, proj.dotconfig)
+        kconfig.save(kconf, proj.dotconfig)
+        print(f"ukcompart: updated {proj.dotconfig}")
+    elif action == "savedefconfig":
+        _load_or_default(kconf, proj)
+        target = proj.build / "defconfig"
+        write_atomic(target, kconfig.min_config_text(kconf))
+        print(f"ukcompart: wrote {target}")
+    elif action == "menuconfig":
+        _menuconfig(kconf, proj)
+
+
+def _menuconfig(kconf, proj: project.Project) -> None:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise ConfigError("menuconfig needs a terminal (stdin and stdout "
+                          "must be a tty); use defconfig or edit .config")
+    import menuconfig as kconfiglib_menuconfig
+
+    _load_or_default(kconf, proj)
+    os.environ["KCONFIG_CONFIG"] = str(proj.dotconfig)
+    kconfiglib_menuconfig.menuconfig(kconf)
+
+
+def _load_or_default(kconf, proj: project.Project) -> None:
+    """Load ``.config``, or make one from the defaults and say so."""
+    if proj.dotconfig.is_file():
+        before = proj.dotconfig.read_text()
+        kconfig.load(kconf, proj.dotconfig)
+        if kconfig.config_text(kconf) != before:
+            kconfig.save(kconf, proj.dotconfig)
+            print(f"ukcompart: {proj.dotconfig}: added defaults for new "
+                  "options")
+        return
+    kconfig.defaults(kconf, proj.defconfig)
+    kconfig.save(kconf, proj.dotconfig)
+    origin = proj.defconfig if proj.defconfig else "the Kconfig defaults"
+    print(f"ukcompart: no .config: using the default configuration from "
+          f"{origin} (written to {proj.dotconfig})")
+
+
+def _read_libraries(libraries: List[library.Library],
+                    values: Dict[str, str]):
+    specs = [read_makefile_uk(lib.makefile_uk, values) for lib in libraries]
+    return [spec for spec in specs if spec.enabled]
+
+
+def main(tree: Path) -> None:
+    """Declare everything; called from ``SConstruct``."""
+    opts = variables()
+    env = S.Environment(tools=[], variables=opts, ENV=os.environ.copy())
+    unknown = opts.UnknownVariables()
+    S.Help(opts.GenerateHelpText(env, sort=False) + TARGETS_HELP,
+           append=False)
+    if S.GetOption("help"):
+        return
+    try:
+        if unknown:
+            raise ConfigError(
+                f"unknown variable {next(iter(unknown))}=; "
+                "'scons -h' lists the variables")
+        if env["UK_ROOT"]:
+            raise ConfigError(
+                "UK_ROOT: embedding into a Unikraft tree is not supported by "
+                "this version; leave UK_ROOT unset to build standalone")
+        _declare(env, tree)
+    except UkcError as error:
+        fail(error)
+
+
+def _declare(env, tree: Path) -> None:
+    targets = list(S.COMMAND_LINE_TARGETS)
+    proj = project.from_arguments(tree, Path(S.GetLaunchDir()),
+                                  env["UK_APP"], env["O"])
+    libraries = library.discover(tree, proj.app)
+    tree_files = kconfig.generate_standalone(tree, proj.build,
+                                             proj.app_name, libraries)
+    kconf = kconfig.parse(tree_files)
+
+    cleaning = S.GetOption("clean")
+    for action in CONFIG_TARGETS:
+        if action in targets and not cleaning:
+            _config_action(action, kconf, proj, env["DEFCONFIG"])
+        env.AlwaysBuild(env.Alias(action, [], []))
+
+    wants_build = not targets or any(t not in CONFIG_TARGETS
+                                     for t in targets)
+    if not wants_build:
+        return
+    if cleaning:
+        if proj.dotconfig.is_file():
+            kconfig.load(kconf, proj.dotconfig)
+    else:
+        _load_or_default(kconf, proj)
+
+    values = kconfig.values(kconf)
+    specs = _read_libraries(libraries, values)
+    enabled = [spec.name for spec in specs]
+    layout = model.from_config(kconf, libraries, enabled)
+
+    env.Tool("ukcc", toolpath=[str(tree / "site_scons" / "site_tools")])
+    env.Tool("uklink", toolpath=[str(tree / "site_scons" / "site_tools")])
+    env.Tool("ukqemu", toolpath=[str(tree / "site_scons" / "site_tools")])
+    if not cleaning:
+        env.UkcCheckTools()
+
+    from . import graph
+    graph.declare(env, proj, kconf, specs, layout)

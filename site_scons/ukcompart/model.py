@@ -1,0 +1,171 @@
+"""Compartments and library placement, as the configuration states them.
+
+A :class:`Layout` is read from ``.config`` once and validated: every
+assignment problem (a library in a compartment that does not exist, two
+compartments with one name, an empty compartment, a stack size that is not
+a whole number of pages) is a :class:`LayoutError` naming the option to fix.
+Everything generated later (linker script, descriptors, gates) is derived
+from the layout alone, and the layout's ``signature()`` is what SCons
+tracks as a Value node.
+"""
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+from .errors import LayoutError
+from .library import Library
+
+PAGE_SIZE = 4096
+SHARED_KEY = 15
+MAX_COMPARTMENTS = 14
+NAME_MAX = 31
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+RESERVED_NAMES = ("core", "shared")
+
+MECHANISMS = {"mpk": 1, "fcall": 2}
+
+
+def pkru_allowing(*keys: int) -> int:
+    """PKRU value that denies every key except ``keys`` (SDM vol. 3, 4.6.2).
+
+    Bit 2k is access-disable and bit 2k+1 write-disable for key k.
+    """
+    value = 0xFFFFFFFF
+    for key in keys:
+        value &= ~(3 << (2 * key))
+    return value
+
+
+@dataclass
+class Compartment:
+    """One compartment: its index (= protection key), name, stack, libraries.
+
+    Index 0 is the trusted core, which holds every library not assigned
+    elsewhere, the platform and the compartment runtime.
+    """
+
+    index: int
+    name: str
+    stack_size: int
+    libraries: List[str] = field(default_factory=list)
+
+    @property
+    def key(self) -> int:
+        return self.index
+
+    @property
+    def pkru(self) -> int:
+        if self.index == 0:
+            return 0
+        return pkru_allowing(self.index, SHARED_KEY)
+
+
+@dataclass
+class Layout:
+    """The compartment set of one configuration."""
+
+    enabled: bool
+    mechanism: Optional[str]
+    compartments: List[Compartment]
+
+    @property
+    def core(self) -> Compartment:
+        return self.compartments[0]
+
+    @property
+    def isolated(self) -> List[Compartment]:
+        return self.compartments[1:]
+
+    def compartment_of(self, library: str) -> Compartment:
+        for compartment in self.compartments:
+            if library in compartment.libraries:
+                return compartment
+        return self.core
+
+    def signature(self) -> str:
+        """A stable text form for SCons Value nodes."""
+        return json.dumps({
+            "enabled": self.enabled,
+            "mechanism": self.mechanism,
+            "compartments": [
+                [c.index, c.name, c.stack_size, sorted(c.libraries)]
+                for c in self.compartments],
+        }, sort_keys=True)
+
+
+def _sym_value(kconf, name: str) -> str:
+    sym = kconf.syms.get(name)
+    return sym.str_value if sym is not None else ""
+
+
+def from_config(kconf, libraries: List[Library],
+                enabled_libraries: List[str]) -> Layout:
+    """Read and validate the layout from a loaded kconfiglib ``Kconfig``."""
+    all_names = [lib.name for lib in libraries]
+    core = Compartment(0, "core", 0, [n for n in all_names
+                                      if n in enabled_libraries])
+    if _sym_value(kconf, "UKCOMPART") != "y":
+        return Layout(enabled=False, mechanism=None, compartments=[core])
+
+    mechanism = "mpk" if _sym_value(kconf, "UKCOMPART_MPK") == "y" \
+        else "fcall"
+    count = int(_sym_value(kconf, "UKCOMPART_NUM") or 0)
+    if not 1 <= count <= MAX_COMPARTMENTS:
+        raise LayoutError(
+            f"CONFIG_UKCOMPART_NUM={count}: between 1 and "
+            f"{MAX_COMPARTMENTS} compartments fit the 16 protection keys "
+            "(0 is the core, 15 the shared region)")
+
+    compartments = [core]
+    names: Dict[str, int] = {}
+    for k in range(1, count + 1):
+        option = f"UKCOMPART_COMP{k}_NAME"
+        name = _sym_value(kconf, option)
+        if not _NAME.match(name) or len(name) > NAME_MAX \
+                or name in RESERVED_NAMES:
+            raise LayoutError(
+                f"CONFIG_{option}=\"{name}\": a compartment name is letters, "
+                f"digits and '_', at most {NAME_MAX} characters, and not "
+                "'core' or 'shared'")
+        if name in names:
+            raise LayoutError(
+                f"CONFIG_UKCOMPART_COMP{names[name]}_NAME and CONFIG_{option} "
+                f"are both \"{name}\": give each compartment its own name")
+        names[name] = k
+
+        option = f"UKCOMPART_COMP{k}_STACK_SIZE"
+        stack = int(_sym_value(kconf, option) or "0", 16)
+        if stack <= 0 or stack % PAGE_SIZE:
+            raise LayoutError(
+                f"CONFIG_{option}={stack:#x} is not a positive multiple of "
+                f"{PAGE_SIZE:#x} (4 KiB): stacks are whole pages")
+        compartments.append(Compartment(k, name, stack))
+
+    core.libraries = []
+    for lib in libraries:
+        if lib.name not in enabled_libraries:
+            continue
+        option = f"UKCOMPART_LIB_{lib.symbol}"
+        value = _sym_value(kconf, option)
+        index = int(value) if value else 0
+        if lib.kind == "plat" or lib.name == "libukcompart":
+            index = 0
+        if index > count:
+            raise LayoutError(
+                f"CONFIG_{option}={index} places {lib.name} in compartment "
+                f"{index}, but CONFIG_UKCOMPART_NUM={count}; use 0 to "
+                f"{count} or raise CONFIG_UKCOMPART_NUM")
+        compartments[index].libraries.append(lib.name)
+
+    for compartment in compartments[1:]:
+        if not compartment.libraries:
+            raise LayoutError(
+                f"compartment {compartment.index} "
+                f"(CONFIG_UKCOMPART_COMP{compartment.index}_NAME="
+                f"\"{compartment.name}\") has no library: set some "
+                f"CONFIG_UKCOMPART_LIB_<LIB>={compartment.index} or lower "
+                "CONFIG_UKCOMPART_NUM")
+    return Layout(enabled=True, mechanism=mechanism,
+                  compartments=compartments)

@@ -1,0 +1,117 @@
+"""Booting an image in QEMU and reading back the guest's exit status.
+
+The image leaves through QEMU's ``isa-debug-exit`` device at port 0xf4:
+writing ``v`` makes QEMU exit with ``(v << 1) | 1``, so a guest status is
+always odd on the host side.  An even exit status means the guest never
+reached that port (with ``-no-reboot``, a triple fault ends QEMU with 0).
+The console (COM1) is streamed to the caller; terminal control sequences
+that the firmware writes before the guest starts are dropped.
+"""
+
+import re
+import select
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import List, Optional, TextIO
+
+from .errors import ToolMissing, UkcError
+
+DEBUG_EXIT_PORT = 0xf4
+_ESCAPE = re.compile(rb"\x1b(\[[0-9;?]*[A-Za-z]|c|[()][A-Za-z0-9])")
+
+
+class GuestError(UkcError):
+    """The guest did not exit through isa-debug-exit, or QEMU failed."""
+
+    exit_status = 125
+
+
+@dataclass
+class Boot:
+    status: int
+    console: str
+
+
+def command(qemu: str, image: Path, cpu: str, append: str,
+            extra: Optional[List[str]] = None) -> List[str]:
+    """The QEMU command line that boots ``image``."""
+    line = [qemu, "-cpu", cpu, "-m", "128M", "-nographic", "-no-reboot",
+            "-device", f"isa-debug-exit,iobase={DEBUG_EXIT_PORT:#x},"
+            "iosize=0x04", "-kernel", str(image)]
+    if append:
+        line += ["-append", append]
+    return line + list(extra or [])
+
+
+def boot(image: Path, qemu: str = "qemu-system-x86_64", cpu: str = "max",
+         append: str = "", timeout: float = 60.0,
+         stream: Optional[TextIO] = None) -> Boot:
+    """Boot ``image``; return the guest status and what it printed."""
+    if shutil.which(qemu) is None:
+        raise ToolMissing(
+            f"{qemu} not found; install QEMU (Debian: apt-get install "
+            "qemu-system-x86) or set QEMU=")
+    if not Path(image).is_file():
+        raise GuestError(f"{image}: no such image; run 'scons build' first")
+
+    process = subprocess.Popen(command(qemu, image, cpu, append),
+                               stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    output = bytearray()
+    deadline = time.monotonic() + timeout
+    pending = b""
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            process.kill()
+            process.wait()
+            raise GuestError(f"{image}: the guest did not exit within "
+                             f"{timeout:g} s (QEMU_TIMEOUT=)")
+        ready, _, _ = select.select([process.stdout], [], [],
+                                    min(remaining, 0.5))
+        if not ready:
+            continue
+        chunk = process.stdout.read1(65536)
+        if not chunk:
+            break
+        pending += chunk
+        cut = pending.rfind(b"\n") + 1
+        if cut:
+            clean = _ESCAPE.sub(b"", pending[:cut]).replace(b"\r", b"")
+            pending = pending[cut:]
+            output += clean
+            if stream is not None:
+                stream.write(clean.decode(errors="replace"))
+                stream.flush()
+    clean = _ESCAPE.sub(b"", pending).replace(b"\r", b"")
+    output += clean
+    if stream is not None and clean:
+        stream.write(clean.decode(errors="replace"))
+        stream.flush()
+    returncode = process.wait()
+    errors = process.stderr.read().decode(errors="replace").strip()
+
+    if returncode % 2 == 1 and not (returncode == 1 and errors):
+        return Boot(status=returncode >> 1, console=output.decode(
+            errors="replace"))
+    if errors:
+        raise GuestError(f"{qemu}: {errors.splitlines()[0]}")
+    raise GuestError(
+        f"{image}: the guest stopped without an exit status (QEMU exit "
+        f"{returncode}: a triple fault or reset?)")
+
+
+def main(argv: List[str]) -> int:
+    """``python -m ukcompart.qemu IMAGE [APPEND]``: boot and exit alike."""
+    try:
+        result = boot(Path(argv[0]), append=" ".join(argv[1:]),
+                      stream=sys.stdout)
+    except UkcError as error:
+        print(f"ukcompart: error: {error}", file=sys.stderr)
+        return error.exit_status
+    return result.status

@@ -21,7 +21,8 @@ COMMON_CFLAGS = [
     "-fno-asynchronous-unwind-tables", "-fno-builtin", "-nostdinc",
     "-O2", "-g", "-Wall", "-Wextra", "-std=gnu11",
 ]
-COMMON_ASFLAGS = ["-m64", "-nostdinc", "-g", "-D__ASSEMBLY__"]
+COMMON_ASFLAGS = ["-m64", "-nostdinc", "-g", "-D__ASSEMBLY__",
+                  "-Wa,--noexecstack"]
 COMMON_DEFINES = ["__UKCOMPART_STANDALONE__"]
 
 

@@ -17,7 +17,7 @@ from typing import Dict, List
 import SCons.Script as S
 
 from . import kconfig, library, model, project
-from .errors import ConfigError, UkcError
+from .errors import ConfigError, ToolMissing, UkcError
 from .fsutil import write_atomic
 from .makefile_uk import read_makefile_uk
 
@@ -186,6 +186,10 @@ def _declare(env, tree: Path) -> None:
     env.Tool("ukqemu", toolpath=[str(tree / "site_scons" / "site_tools")])
     if not cleaning:
         env.UkcCheckTools()
+        if "run" in targets and shutil.which(env["QEMU"]) is None:
+            raise ToolMissing(
+                f"{env['QEMU']} not found (QEMU); install QEMU (Debian: "
+                "apt-get install qemu-system-x86) or set QEMU=")
 
     from . import graph
     graph.declare(env, proj, kconf, specs, layout)

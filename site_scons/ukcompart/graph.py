@@ -51,7 +51,7 @@ def _compile_library(env, spec: LibrarySpec, proj: Project,
             relative = source.resolve().relative_to(spec.base.resolve())
         except ValueError:
             relative = Path(source.name)
-        target = proj.build / spec.name / relative.with_suffix(".o")
+        target = proj.build / spec.name / f"{relative}.o"
         obj = lib_env.Object(str(target), str(source))
         env.Depends(obj, config_h)
         objects += obj
@@ -132,6 +132,10 @@ def declare(env, proj: Project, kconf, specs: List[LibrarySpec],
         link_objects = [prelinked[lib] for lib in libs]
         object_names = {lib: f"{lib}.o" for lib in libs}
 
+    manifest = env.UkcGenerated(
+        str(gen_dir / "layout.json"),
+        env.Value(layout.manifest(object_names, proj.image_dbg.name)))
+
     lds = env.UkcGenerated(
         str(gen_dir / "image.lds"),
         env.Value(linkerscript.script(layout, object_names)))
@@ -149,7 +153,7 @@ def declare(env, proj: Project, kconf, specs: List[LibrarySpec],
     env.AddPostAction(image_dbg, Action(_check_two_pass, None))
     image = env.UkcMultiboot(str(proj.image), image_dbg)
 
-    build_alias = env.Alias("build", [image, autoconf])
+    build_alias = env.Alias("build", [image, autoconf, manifest])
     env.Default(build_alias)
     run = env.Alias("run", image, env.UkcRunAction())
     env.AlwaysBuild(run)

@@ -129,10 +129,29 @@ def load(kconf: kconfiglib.Kconfig, path: Path) -> None:
             sym.str_value
     if kconf.warnings:
         warning = _one_line(kconf.warnings[0])
+        if warning.startswith("warning: "):
+            warning = warning[len("warning: "):]
         name = _warned_symbol(warning)
         where = f"{path}:{_line_of(path, name)}" if name else str(path)
-        raise ConfigError(f"{where}: {warning}; fix the value in "
+        raise ConfigError(f"{where}: {_explain(warning)}; fix the value in "
                           "'scons menuconfig' or the file")
+
+
+_RANGE = re.compile(r"user value (\S+) on the \w+ symbol (\w+) \(defined at "
+                    r"([^)]*)\) ignored due to being outside the active "
+                    r"range \(\[(\S+), (\S+)\]\)")
+_WHY = {"UKCOMPART_NUM": " (16 protection keys: 0 is the core, 15 the "
+                         "shared region)"}
+
+
+def _explain(warning: str) -> str:
+    """kconfiglib's warning, reworded as the error it is here."""
+    match = _RANGE.search(warning)
+    if not match:
+        return warning
+    value, name, where, low, high = match.groups()
+    return (f"CONFIG_{name}={value} is outside its range {low}..{high}"
+            f"{_WHY.get(name, '')}, defined at {where}")
 
 
 def _warned_symbol(warning: str) -> Optional[str]:

@@ -84,6 +84,28 @@ class Layout:
                 return compartment
         return self.core
 
+    def manifest(self, object_names: Dict[str, str], image: str) -> str:
+        """``layout.json``: the layout for tools that read the image later.
+
+        It names each library's linked object (beside the image in the
+        build directory), so the verifier can tell which symbols are whose.
+        """
+        return json.dumps({
+            "version": 1,
+            "image": image,
+            "enabled": self.enabled,
+            "mechanism": self.mechanism,
+            "compartments": [
+                {"index": c.index, "name": c.name, "key": c.key,
+                 "pkru": c.pkru, "stack_size": c.stack_size,
+                 "libraries": sorted(c.libraries)}
+                for c in self.compartments],
+            "libraries": {
+                lib: {"object": object_names[lib],
+                      "compartment": self.compartment_of(lib).index}
+                for lib in sorted(object_names)},
+        }, indent=2, sort_keys=True) + "\n"
+
     def signature(self) -> str:
         """A stable text form for SCons Value nodes."""
         return json.dumps({

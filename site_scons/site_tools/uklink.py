@@ -16,6 +16,9 @@ Builders:
     takes (``objcopy -O elf32-i386``).
 """
 
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 from SCons.Action import Action
@@ -27,7 +30,12 @@ from ukcompart.fsutil import write_atomic
 
 LINKFLAGS = ["-m", "elf_x86_64", "-nostdlib", "-static", "--build-id=none",
              "-z", "max-page-size=4096", "-z", "noexecstack",
-             "--emit-relocs", "--orphan-handling=error"]
+             "--emit-relocs", "--orphan-handling=warn"]
+
+# ld reports the relocation sections of its inputs as orphans when
+# --emit-relocs and --orphan-handling are combined, although it emits them
+# correctly; every other orphan is an input section the script missed.
+_ORPHAN = re.compile(r"orphan section `([^']+)' from `([^']+)'")
 
 
 def _short(env, verb: str, what: str) -> str:
@@ -49,6 +57,37 @@ def _write_symtab(target, source, env):
     return 0
 
 
+def _link(target, source, env):
+    """Run ld; an unplaced input section is an error, not a warning."""
+    command = [env.subst("$LD")] + env.subst("$UKC_LINKFLAGS").split() + \
+        ["-T", env.subst("$LDSCRIPT"), "-o", str(target[0])] + \
+        [str(node) for node in source]
+    done = subprocess.run(command, capture_output=True, text=True)
+    orphans = []
+    for line in done.stderr.splitlines():
+        match = _ORPHAN.search(line)
+        if match is None:
+            print(line, file=sys.stderr)
+        elif not match.group(1).startswith(".rela"):
+            orphans.append(match.groups())
+    for section, origin in orphans:
+        print(f"ukcompart: error: {origin}: section {section} is not placed "
+              "by the linker script, so it would escape the compartment "
+              "layout; rename it or extend templates/image.lds.j2",
+              file=sys.stderr)
+    if orphans or done.returncode != 0:
+        Path(str(target[0])).unlink(missing_ok=True)
+        return 1
+    return 0
+
+
+def _link_command(target, source, env):
+    if env["V"]:
+        return env.subst("$LD $UKC_LINKFLAGS -T $LDSCRIPT -o $TARGET "
+                         "$SOURCES", target=target, source=source)
+    return env.subst("$LINKCOMSTR", raw=1, target=target, source=source)
+
+
 def generate(env) -> None:
     env.SetDefault(UKC_LINKFLAGS=list(LINKFLAGS))
     env.Replace(
@@ -59,9 +98,8 @@ def generate(env) -> None:
     env["BUILDERS"]["UkcGenerated"] = Builder(
         action=Action(_write_value, cmdstr="$GENCOMSTR"))
     env["BUILDERS"]["UkcLink"] = Builder(
-        action=Action(
-            "$LD $UKC_LINKFLAGS -T $LDSCRIPT -o $TARGET $SOURCES",
-            cmdstr="$LINKCOMSTR"))
+        action=Action(_link, _link_command,
+                      varlist=["LD", "UKC_LINKFLAGS", "LDSCRIPT"]))
     env["BUILDERS"]["UkcSymtab"] = Builder(
         action=Action(_write_symtab, cmdstr="$GENCOMSTR"))
     env["BUILDERS"]["UkcMultiboot"] = Builder(

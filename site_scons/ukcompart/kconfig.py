@@ -129,10 +129,15 @@ def load(kconf: kconfiglib.Kconfig, path: Path) -> None:
             sym.str_value
     if kconf.warnings:
         warning = _one_line(kconf.warnings[0])
-        if warning.startswith("warning: "):
-            warning = warning[len("warning: "):]
-        name = _warned_symbol(warning)
-        where = f"{path}:{_line_of(path, name)}" if name else str(path)
+        located = re.match(r"^(.*?):(\d+): warning: (.*)$", warning)
+        if located:
+            where = f"{located.group(1)}:{located.group(2)}"
+            warning = located.group(3)
+        else:
+            warning = re.sub(r"^warning: ", "", warning)
+            name = _warned_symbol(warning)
+            where = f"{path}:{_line_of(path, name)}" if name else str(path)
+        warning = warning.rstrip(".")
         raise ConfigError(f"{where}: {_explain(warning)}; fix the value in "
                           "'scons menuconfig' or the file")
 

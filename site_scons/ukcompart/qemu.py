@@ -4,8 +4,9 @@ The image leaves through QEMU's ``isa-debug-exit`` device at port 0xf4:
 writing ``v`` makes QEMU exit with ``(v << 1) | 1``, so a guest status is
 always odd on the host side.  An even exit status means the guest never
 reached that port (with ``-no-reboot``, a triple fault ends QEMU with 0).
-The console (COM1) is streamed to the caller; terminal control sequences
-that the firmware writes before the guest starts are dropped.
+The console (COM1) is streamed to the caller; the firmware's banner and
+terminal control sequences, written on the same serial line before the
+guest starts, are dropped.
 """
 
 import re
@@ -22,6 +23,10 @@ from .errors import ToolMissing, UkcError
 
 DEBUG_EXIT_PORT = 0xf4
 _ESCAPE = re.compile(rb"\x1b(\[[0-9;?]*[A-Za-z]|c|[()][A-Za-z0-9])")
+# SeaBIOS prints its banner on the serial console and this line last,
+# right before it jumps to the multiboot loader of -kernel.
+FIRMWARE_DONE = b"Booting from ROM.."
+FIRMWARE_MAX = 64 * 1024
 
 
 class GuestError(UkcError):
@@ -40,6 +45,7 @@ def command(qemu: str, image: Path, cpu: str, append: str,
             extra: Optional[List[str]] = None) -> List[str]:
     """The QEMU command line that boots ``image``."""
     line = [qemu, "-cpu", cpu, "-m", "128M", "-nographic", "-no-reboot",
+            "-nic", "none",
             "-device", f"isa-debug-exit,iobase={DEBUG_EXIT_PORT:#x},"
             "iosize=0x04", "-kernel", str(image)]
     if append:
@@ -65,6 +71,8 @@ def boot(image: Path, qemu: str = "qemu-system-x86_64", cpu: str = "max",
     output = bytearray()
     deadline = time.monotonic() + timeout
     pending = b""
+    firmware = bytearray()
+    in_firmware = True
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -79,6 +87,14 @@ def boot(image: Path, qemu: str = "qemu-system-x86_64", cpu: str = "max",
         chunk = process.stdout.read1(65536)
         if not chunk:
             break
+        if in_firmware:
+            firmware += chunk
+            done = firmware.find(FIRMWARE_DONE)
+            if done < 0 and len(firmware) < FIRMWARE_MAX:
+                continue
+            chunk = bytes(firmware[done + len(FIRMWARE_DONE):]) \
+                if done >= 0 else bytes(firmware)
+            in_firmware = False
         pending += chunk
         cut = pending.rfind(b"\n") + 1
         if cut:
@@ -88,6 +104,8 @@ def boot(image: Path, qemu: str = "qemu-system-x86_64", cpu: str = "max",
             if stream is not None:
                 stream.write(clean.decode(errors="replace"))
                 stream.flush()
+    if in_firmware:
+        pending += bytes(firmware)
     clean = _ESCAPE.sub(b"", pending).replace(b"\r", b"")
     output += clean
     if stream is not None and clean:

@@ -40,3 +40,40 @@ def error_lines(done):
 @pytest.fixture
 def tree():
     return TREE
+
+
+def set_options(config: Path, changes: dict) -> None:
+    """Rewrite ``config`` with ``changes`` (``"n"`` unsets a boolean)."""
+    lines = config.read_text().splitlines()
+    for name, value in changes.items():
+        new = f"# {name} is not set" if value == "n" else f"{name}={value}"
+        for i, line in enumerate(lines):
+            if line.startswith(f"{name}=") or line == f"# {name} is not set":
+                lines[i] = new
+                break
+        else:
+            lines.append(new)
+    config.write_text("\n".join(lines) + "\n")
+
+
+FCALL = {"CONFIG_UKCOMPART_MPK": "n", "CONFIG_UKCOMPART_FCALL": "y"}
+
+
+def build_app(app: Path, build: Path, changes: dict = None) -> Path:
+    """Configure ``app`` from its defconfig plus ``changes`` and build it.
+
+    Returns the path of the multiboot image.
+    """
+    scons(f"UK_APP={app}", f"O={build}", "defconfig", check=True)
+    if changes:
+        set_options(build / ".config", changes)
+    scons(f"UK_APP={app}", f"O={build}", "build", check=True)
+    return build / f"{app.name}_qemu-x86_64"
+
+
+def boot(image: Path, append: str = "", cpu: str = "max"):
+    """Boot ``image`` in QEMU; returns (status, console lines)."""
+    from ukcompart import qemu
+
+    result = qemu.boot(image, cpu=cpu, append=append, timeout=120)
+    return result.status, result.console.splitlines()

@@ -155,6 +155,10 @@ def _declare(env, tree: Path) -> None:
     targets = list(S.COMMAND_LINE_TARGETS)
     proj = project.from_arguments(tree, Path(S.GetLaunchDir()),
                                   env["UK_APP"], env["O"])
+    # SCons's signature database lives with what it describes, so builds
+    # of different apps or build directories never share (or race on) it.
+    proj.build.mkdir(parents=True, exist_ok=True)
+    S.SConsignFile(str(proj.build / ".sconsign"))
     libraries = library.discover(tree, proj.app)
     tree_files = kconfig.generate_standalone(tree, proj.build,
                                              proj.app_name, libraries)

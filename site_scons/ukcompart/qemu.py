@@ -73,6 +73,7 @@ def boot(image: Path, qemu: str = "qemu-system-x86_64", cpu: str = "max",
     pending = b""
     firmware = bytearray()
     in_firmware = True
+    after_firmware = False
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -95,6 +96,11 @@ def boot(image: Path, qemu: str = "qemu-system-x86_64", cpu: str = "max",
             chunk = bytes(firmware[done + len(FIRMWARE_DONE):]) \
                 if done >= 0 else bytes(firmware)
             in_firmware = False
+            after_firmware = done >= 0
+        if after_firmware:
+            # Under load SeaBIOS sometimes prints a third progress dot.
+            chunk = chunk.lstrip(b".")
+            after_firmware = not chunk
         pending += chunk
         cut = pending.rfind(b"\n") + 1
         if cut:

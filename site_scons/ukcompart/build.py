@@ -62,8 +62,10 @@ def variables() -> S.Variables:
     result.Add("QEMU_TIMEOUT", "seconds before 'run' stops a guest that "
                "does not exit", "60")
     result.Add("CROSS_COMPILE", "prefix of gcc, ld and objcopy", "")
-    result.Add("UK_ROOT", "Unikraft tree to embed into (not supported "
-               "yet: builds are standalone)", "")
+    result.Add("UK_ROOT", "Unikraft tree to build UK_APP of, with "
+               "compartments (embedded mode; docs/embedded.md)", "")
+    result.Add("UK_LIBS", "with UK_ROOT: external libraries, colon "
+               "separated (Unikraft's L=)", "")
     return result
 
 
@@ -143,10 +145,13 @@ def main(tree: Path) -> None:
                 f"unknown variable {next(iter(unknown))}=; "
                 "'scons -h' lists the variables")
         if env["UK_ROOT"]:
-            raise ConfigError(
-                "UK_ROOT: embedding into a Unikraft tree is not supported by "
-                "this version; leave UK_ROOT unset to build standalone")
-        _declare(env, tree)
+            from .embedded import declare as embedded
+            embedded.main(env, tree)
+        elif env["UK_LIBS"]:
+            raise ConfigError("UK_LIBS= needs UK_ROOT= (external libraries "
+                              "of a Unikraft tree)")
+        else:
+            _declare(env, tree)
     except UkcError as error:
         fail(error)
 

@@ -97,7 +97,10 @@ def declare(env, proj: Project, kconf, specs: List[LibrarySpec],
                ASFLAGS=["-include", "uk/config.h"])
 
     global_flags: List[str] = []
-    global_paths: List[str] = []
+    # The compartment API (UKCOMPART_SHARED, UKCOMPART_CALL) compiles with
+    # compartments off too, so its headers are always on the path.
+    global_paths: List[str] = [str(proj.tree / "lib" / "ukcompart" /
+                                   "include")]
     for spec in specs:
         paths, flags = _includes(spec.global_cincludes, spec.base)
         global_paths += paths
@@ -157,7 +160,12 @@ def declare(env, proj: Project, kconf, specs: List[LibrarySpec],
     env.Default(build_alias)
     run = env.Alias("run", image, env.UkcRunAction())
     env.AlwaysBuild(run)
-    env.Clean(build_alias, [str(build)])
+    # Everything in the build directory goes, except the configuration
+    # (with O=, .config lives there) and SCons's own signature database.
+    if build.is_dir():
+        env.Clean(build_alias, [str(entry) for entry in build.iterdir()
+                                if not entry.name.startswith((".config",
+                                                              ".sconsign"))])
 
 
 def _check_two_pass(target, source, env):

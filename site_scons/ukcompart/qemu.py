@@ -74,6 +74,7 @@ def boot(image: Path, qemu: str = "qemu-system-x86_64", cpu: str = "max",
     firmware = bytearray()
     in_firmware = True
     after_firmware = False
+    extra_dot = False
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -98,8 +99,15 @@ def boot(image: Path, qemu: str = "qemu-system-x86_64", cpu: str = "max",
             in_firmware = False
             after_firmware = done >= 0
         if after_firmware:
-            # Under load SeaBIOS sometimes prints a third progress dot.
-            chunk = chunk.lstrip(b".")
+            # Under load SeaBIOS sometimes ends its line with a third dot
+            # and a line break: "Booting from ROM...\r\n".
+            stripped = chunk.lstrip(b".")
+            if len(stripped) < len(chunk):
+                extra_dot = True
+            if extra_dot and stripped[:1] in (b"\r", b"\n"):
+                stripped = stripped.lstrip(b"\r")
+                stripped = stripped[1:] if stripped[:1] == b"\n" else stripped
+            chunk = stripped
             after_firmware = not chunk
         pending += chunk
         cut = pending.rfind(b"\n") + 1

@@ -57,6 +57,8 @@ def variables() -> S.Variables:
                "(default: <UK_APP>/defconfig if present)", "")
     result.Add(S.BoolVariable("V", "print full command lines", False))
     result.Add("APPEND", "command line passed to the image by 'run'", "")
+    result.Add("IMAGE", "image for 'verify' to check instead of the one "
+               "this build links (a .dbg image)", "")
     result.Add("QEMU", "QEMU binary used by 'run'", "qemu-system-x86_64")
     result.Add("QEMU_CPU", "CPU model for 'run' (needs PKU for MPK)", "max")
     result.Add("QEMU_TIMEOUT", "seconds before 'run' stops a guest that "
@@ -190,9 +192,9 @@ def _declare(env, tree: Path) -> None:
     enabled = [spec.name for spec in specs]
     layout = model.from_config(kconf, libraries, enabled)
 
-    env.Tool("ukcc", toolpath=[str(tree / "site_scons" / "site_tools")])
-    env.Tool("uklink", toolpath=[str(tree / "site_scons" / "site_tools")])
-    env.Tool("ukqemu", toolpath=[str(tree / "site_scons" / "site_tools")])
+    toolpath = [str(tree / "site_scons" / "site_tools")]
+    for tool in ("ukcc", "uklink", "ukqemu", "ukverify"):
+        env.Tool(tool, toolpath=toolpath)
     if not cleaning:
         env.UkcCheckTools()
         if "run" in targets and shutil.which(env["QEMU"]) is None:

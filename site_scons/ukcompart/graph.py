@@ -156,16 +156,49 @@ def declare(env, proj: Project, kconf, specs: List[LibrarySpec],
     env.AddPostAction(image_dbg, Action(_check_two_pass, None))
     image = env.UkcMultiboot(str(proj.image), image_dbg)
 
-    build_alias = env.Alias("build", [image, autoconf, manifest])
+    verified = env.UkcVerify([image_dbg, str(proj.dotconfig), manifest])
+    env.Depends(verified, link_objects)
+
+    build_alias = env.Alias("build", [image, autoconf, manifest, verified])
     env.Default(build_alias)
     run = env.Alias("run", image, env.UkcRunAction())
     env.AlwaysBuild(run)
+    if env["IMAGE"]:
+        verify = env.Alias("verify", [], Action(_verify_other(proj),
+                                                 None))
+    else:
+        verify = env.Alias("verify", verified, Action(_show_report, None))
+    env.AlwaysBuild(verify)
     # Everything in the build directory goes, except the configuration
     # (with O=, .config lives there) and SCons's own signature database.
     if build.is_dir():
         env.Clean(build_alias, [str(entry) for entry in build.iterdir()
                                 if not entry.name.startswith((".config",
                                                               ".sconsign"))])
+
+
+def _show_report(target, source, env):
+    """``scons verify``: the report of this build's image, checked or not."""
+    sys.stdout.write(Path(str(source[0])).read_text())
+    return 0
+
+
+def _verify_other(proj: Project):
+    """``scons verify IMAGE=...``: check an image this build did not link."""
+
+    def verify_image(target, source, env):
+        from .verify import verify
+
+        image = Path(env["IMAGE"]).resolve()
+        try:
+            report = verify(image, proj.dotconfig, None)
+        except UkcError as error:
+            print(f"ukcompart: error: {error}", file=sys.stderr)
+            return error.exit_status
+        sys.stdout.write(report.table())
+        return 0 if report.ok else 1
+
+    return verify_image
 
 
 def _check_two_pass(target, source, env):

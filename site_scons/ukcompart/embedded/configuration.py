@@ -1,0 +1,206 @@
+"""Reading a Unikraft tree's Kconfig with kconfiglib, checked.
+
+The top file is the tree's own ``Config.uk``.  Before parsing, the
+environment of :mod:`.environment` is set, ``KCONFIG_FUNCTIONS`` points
+kconfiglib at the in-process menu generator, and ukcompart's generated
+menus (compartments, one placement option per library) are written to
+``<build>/kconfig/compartments.uk``, which this tree's ``Config.uk``
+sources through ``UKCOMPART_KCONFIG_DIR``.
+
+kconfiglib does not complain when a variable is missing or a generated
+menu is empty: the options just are not there.  :func:`check_parsed`
+therefore insists that the platform, library, driver and app menus and
+ukcompart's own menu were all read, and names the first one that was not.
+"""
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterable, List
+
+import kconfiglib
+
+from .. import kconfig, templates
+from ..errors import ConfigError
+from ..fsutil import write_atomic
+from ..library import Library
+from .environment import Embedding
+
+FUNCTIONS_MODULE = "ukcompart.embedded.kconfigfunctions"
+
+# $(eval $(call addlib,NAME)), addlib_s, addplatlib(_s),PLAT,NAME
+_ADDLIB = re.compile(r"\$\(call\s+addlib(?:_s)?\s*,\s*([A-Za-z0-9_]+)")
+_ADDPLATLIB = re.compile(
+    r"\$\(call\s+addplatlib(?:_s)?\s*,\s*[A-Za-z0-9_]+\s*,\s*([A-Za-z0-9_]+)")
+
+# Selected whenever protection keys are the mechanism: Unikraft then sets
+# CR4.PKE and puts PKRU into the XSAVE state at boot (plat/kvm).
+EMBEDDED_OPTIONS = """
+# Embedded in a Unikraft tree: what the compartment runtime needs of it.
+config UKCOMPART_UNIKRAFT
+	bool
+	default y
+	select HAVE_X86PKU if UKCOMPART_MPK
+	help
+	  Set when ukcompart is built as an external library of a Unikraft
+	  tree: with MPK it selects HAVE_X86PKU, so the platform enables
+	  protection keys at boot.
+"""
+
+
+def library_names(makefile_uk: Path) -> List[str]:
+    """Every library a ``Makefile.uk`` registers, in file order."""
+    try:
+        text = makefile_uk.read_text(errors="replace")
+    except OSError:
+        return []
+    names = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0]
+        for pattern in (_ADDPLATLIB, _ADDLIB):
+            names += pattern.findall(line)
+    return names
+
+
+def _makefiles(root: Path, depth: int) -> Iterable[Path]:
+    pattern = "/".join(["*"] * depth + ["Makefile.uk"])
+    return sorted(root.glob(pattern))
+
+
+def discover(emb: Embedding) -> List[Library]:
+    """The libraries of the tree, the external libraries and the app.
+
+    Only names are needed here (the placement menu); which of them a
+    configuration builds is Make's to say later (``print-libs``).
+    """
+    found: List[Library] = []
+    seen = set()
+
+    def add(makefile: Path, kind: str) -> None:
+        for name in library_names(makefile):
+            if name not in seen:
+                seen.add(name)
+                found.append(Library(name=name, path=makefile.parent,
+                                     kind=kind))
+
+    for makefile in _makefiles(emb.uk_root / "plat", 1):
+        add(makefile, "plat")
+    for depth in (1, 2):
+        for makefile in _makefiles(emb.uk_root / "drivers", depth):
+            add(makefile, "lib")
+    for makefile in _makefiles(emb.uk_root / "lib", 1):
+        add(makefile, "lib")
+    for makefile in _makefiles(emb.uk_root / "arch", 1):
+        add(makefile, "lib")
+    for lib in emb.libs:
+        add(lib / "Makefile.uk", "lib")
+    add(emb.app / "Makefile.uk", "app")
+    return found
+
+
+def placeable(libraries: List[Library]) -> List[Library]:
+    return [lib for lib in libraries if lib.kind != "plat"
+            and lib.name != "libukcompart"]
+
+
+def compartments_text(libraries: List[Library]) -> str:
+    """``compartments.uk``: the standalone template plus embedded options."""
+    text = templates.render("compartments.uk.j2",
+                            max_compartments=kconfig.MAX_COMPARTMENTS,
+                            libraries=placeable(libraries))
+    return text + EMBEDDED_OPTIONS
+
+
+def write_menus(emb: Embedding, libraries: List[Library]) -> Path:
+    path = emb.kconfig_dir / "compartments.uk"
+    write_atomic(path, compartments_text(libraries))
+    return path
+
+
+@dataclass
+class Expected:
+    """A menu that must have been read, and how to recognise it."""
+
+    what: str
+    directory: Path
+    variable: str
+
+
+def check_parsed(kconf: kconfiglib.Kconfig, emb: Embedding) -> None:
+    """Fail when a part of the tree's menus did not make it into ``kconf``."""
+    files = [Path(name) for name in kconf.kconfig_filenames]
+    expected = [
+        Expected("platform menus", emb.uk_root / "plat", "KCONFIG_PLAT_BASE"),
+        Expected("library menus", emb.uk_root / "lib", "KCONFIG_LIB_BASE"),
+        Expected("driver menus", emb.uk_root / "drivers",
+                 "KCONFIG_DRIV_BASE"),
+    ]
+    if emb.app != emb.uk_root:
+        expected.append(Expected("app menu", emb.app, "KCONFIG_EAPP_DIR"))
+    for lib in emb.libs:
+        expected.append(Expected(f"menu of {lib}", lib, "KCONFIG_ELIB_DIRS"))
+    for item in expected:
+        if not any(_under(f, item.directory) for f in files):
+            raise ConfigError(
+                f"{emb.uk_root / 'Config.uk'}: parsed without the "
+                f"{item.what} ({item.directory}/*/Config.uk): the generated "
+                f"menus or ${item.variable} are wrong; check "
+                f"{emb.kconfig_dir}")
+    for name in ("UKCOMPART", "UK_NAME", "UK_ARCH"):
+        if name not in kconf.syms or not kconf.syms[name].nodes:
+            raise ConfigError(f"{emb.uk_root / 'Config.uk'}: option {name} "
+                              "is not defined after parsing; is UK_ROOT a "
+                              "Unikraft tree?")
+
+
+def _under(path: Path, directory: Path) -> bool:
+    try:
+        path.resolve().relative_to(directory.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def parse(emb: Embedding, env: Dict[str, str],
+          libraries: List[Library]) -> kconfiglib.Kconfig:
+    """Write the generated menus, parse the tree, check what was read."""
+    emb.kconfig_dir.mkdir(parents=True, exist_ok=True)
+    write_menus(emb, libraries)
+    environment = dict(env)
+    environment["KCONFIG_FUNCTIONS"] = FUNCTIONS_MODULE
+    environment["UKCOMPART_KCONFIG_DIR"] = str(emb.kconfig_dir)
+    tree = kconfig.KconfigTree(top=emb.uk_root / "Config.uk",
+                               kconfig_dir=emb.kconfig_dir,
+                               environment=environment)
+    kconf = _parse_quietly(tree, emb.uk_root)
+    check_parsed(kconf, emb)
+    return kconf
+
+
+def _parse_quietly(tree: kconfig.KconfigTree, uk_root: Path):
+    """:func:`ukcompart.kconfig.parse`, without the tree's own warnings.
+
+    Upstream's Config.uk files draw a few kconfiglib warnings (selects of
+    choice symbols); they are Unikraft's to fix, not the user's, so only
+    warnings about files outside the Unikraft tree are shown.
+    """
+    import io
+    import os
+    import sys
+    from contextlib import redirect_stderr
+
+    os.environ.update(tree.environment)
+    try:
+        with redirect_stderr(io.StringIO()):
+            kconf = kconfiglib.Kconfig(str(tree.top), warn_to_stderr=False)
+    except kconfiglib.KconfigError as e:
+        raise ConfigError(" ".join(str(e).split())) from None
+    except OSError as e:
+        raise ConfigError(f"{e.filename or tree.top}: cannot read Kconfig "
+                          f"file: {e.strerror}") from None
+    for warning in kconf.warnings:
+        if str(uk_root) not in warning:
+            text = " ".join(warning.split()).replace("warning: ", "", 1)
+            print(f"ukcompart: warning: {text}", file=sys.stderr)
+    kconf.warnings = []
+    return kconf

@@ -1,0 +1,302 @@
+"""The SCons side of embedded mode: configuration targets and build graph.
+
+Called from :func:`ukcompart.build.main` when ``UK_ROOT`` is set.  The
+configuration targets act while the SConstruct is read, as standalone.
+For a build, Unikraft's Make runs first, also while reading (it is
+skipped when nothing it reads changed, see :class:`.make.Stamp`); the
+graph SCons then builds starts at the prelinked objects Make left in the
+build directory:
+
+    <lib>.o --scan--> gates.S, gates.txt, <lib>.gated.o
+    layout --> unikraft.lds, desc.S, layout.json         (Value nodes)
+    objects --gcc (Unikraft's link line, pass 1)--> symtab.S
+    --gcc (pass 2)--> <image>.dbg --strip, bootinfo, multiboot--> <image>
+    <image>.dbg --verify--> ukcompart/verify.txt
+"""
+
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+from typing import List
+
+import SCons.Script as S
+from SCons.Action import Action
+
+from .. import build as standalone
+from .. import gates, linkerscript, model, symtab
+from ..errors import ToolMissing, UkcError
+from ..fsutil import write_atomic
+from ..library import Library
+from . import configuration, environment, link, make
+
+
+def _project(emb: environment.Embedding):
+    """What the shared configuration actions need of a project."""
+    defconfig = emb.app / "defconfig"
+    return SimpleNamespace(dotconfig=emb.dotconfig, build=emb.build,
+                           defconfig=defconfig if defconfig.is_file()
+                           else None)
+
+
+def _clean_tool(value: str) -> str:
+    """``""gcc`` (Make's empty quoted CROSS_COMPILE) is ``gcc``."""
+    words = shlex.split(value) if value else []
+    return words[0] if words else value
+
+
+def _libraries(known: List[Library], enabled: List[str]) -> List[Library]:
+    by_name = {lib.name: lib for lib in known}
+    result = []
+    for name in enabled:
+        lib = by_name.get(name)
+        result.append(lib if lib is not None else
+                      Library(name=name, path=Path("."), kind="lib"))
+    return result
+
+
+def main(env, tree: Path) -> None:
+    targets = list(S.COMMAND_LINE_TARGETS)
+    emb = environment.from_arguments(
+        tree, Path(S.GetLaunchDir()), env["UK_ROOT"], env["UK_APP"],
+        env["UK_LIBS"], env["O"])
+    emb.build.mkdir(parents=True, exist_ok=True)
+    S.SConsignFile(str(emb.build / ".sconsign"))
+
+    version = environment.read_version(emb.uk_root)
+    suffix = environment.git_suffix(emb.uk_root)
+    kenv = environment.derive(emb, version, suffix)
+    known = configuration.discover(emb)
+    kconf = configuration.parse(emb, kenv, known)
+    proj = _project(emb)
+
+    cleaning = S.GetOption("clean")
+    for action in standalone.CONFIG_TARGETS:
+        if action in targets and not cleaning:
+            standalone._config_action(action, kconf, proj, env["DEFCONFIG"])
+        env.AlwaysBuild(env.Alias(action, [], []))
+
+    wants_build = not targets or any(
+        t not in standalone.CONFIG_TARGETS for t in targets)
+    if not wants_build:
+        return
+    if cleaning:
+        env.Clean(env.Alias("build", [], []), [str(emb.build)])
+        return
+    standalone._load_or_default(kconf, proj)
+
+    for program in ("make", "gcc", "objcopy", "strip"):
+        if shutil.which(program) is None:
+            raise ToolMissing(f"{program} not found; Unikraft's build needs "
+                              "it (Debian: apt-get install make gcc "
+                              "binutils flex bison)")
+    jobs = S.GetOption("num_jobs") or 1
+    info = make.ensure_built(emb, jobs, bool(env["V"]))
+    for name in ("ld", "strip", "objcopy"):
+        info.link[name] = _clean_tool(info.link.get(name, ""))
+    _declare(env, tree, emb, kconf, known, info, targets)
+
+
+def _scan(layout: model.Layout, libs: List[str]):
+    """The gate scan of graph.py, over Unikraft's prelinked objects.
+
+    The core keeps Unikraft's supervisor mapping, so compartments may read
+    its data (``core_data_open``); data between compartments is an error.
+    """
+    def scan(target, source, env):
+        objects = {lib: Path(str(node)) for lib, node in zip(libs, source)}
+        try:
+            result = gates.scan(objects, layout, core_data_open=True)
+        except UkcError as error:
+            for line in str(error).splitlines():
+                print(line if line.startswith("ukcompart:")
+                      else f"ukcompart: error: {line}", file=sys.stderr)
+            return 1
+        gates_s, gates_txt = (Path(str(node)) for node in target[:2])
+        write_atomic(gates_s, gates.gates_source(result, layout))
+        write_atomic(gates_txt, "".join(line + "\n"
+                                        for line in result.listing))
+        for lib, node in zip(libs, target[2:]):
+            gates.redirect(objects[lib], Path(str(node)),
+                           result.renames[lib], env.subst("$OBJCOPY"))
+        return 0
+
+    return scan
+
+
+def _declare(env, tree: Path, emb, kconf, known: List[Library],
+             info: make.MakeInfo, targets: List[str]) -> None:
+    build = emb.build
+    gen = build / "ukcompart"
+    objects = link.link_objects(info, build)
+    libs = [link.library_of(path) for path in objects]
+    layout = model.from_config(kconf, _libraries(known, libs), libs)
+
+    env.Tool("uklink", toolpath=[str(tree / "site_scons" / "site_tools")])
+    env.Tool("ukqemu", toolpath=[str(tree / "site_scons" / "site_tools")])
+    env.Tool("ukverify", toolpath=[str(tree / "site_scons" / "site_tools")])
+    env.Replace(OBJCOPY=info.link["objcopy"], LINKCC=info.link["ld"] or "gcc")
+    short = (lambda verb, what: "" if env["V"] else f"  {verb:<7} {what}")
+    env["ASCOMSTR_UKC"] = short("AS", "ukcompart: $SOURCE")
+
+    nodes = {lib: env.File(str(path)) for lib, path in zip(libs, objects)}
+    extra: List = []
+    if layout.enabled:
+        scanned = env.Command(
+            [str(gen / "gates.S"), str(gen / "gates.txt")] +
+            [str(build / f"{lib}.gated.o") for lib in libs],
+            [nodes[lib] for lib in libs] + [env.Value(layout.signature())],
+            Action(_scan(layout, libs), cmdstr="$GENCOMSTR"))
+        link_inputs = list(scanned[2:])
+        object_names = {lib: f"{lib}.gated.o" for lib in libs}
+        desc_s = env.UkcGenerated(str(gen / "desc.S"),
+                                  env.Value(linkerscript.descriptors(layout)))
+        extra = _assemble(env, gen / "gates.o", scanned[0]) + \
+            _assemble(env, gen / "desc.o", desc_s, _CORE_SLOT_RENAME)
+    else:
+        link_inputs = [nodes[lib] for lib in libs]
+        object_names = {lib: f"{lib}.o" for lib in libs}
+
+    plat = link.platform(info)
+    default_lds = info.for_plat(plat, "default_lds")
+    lds = env.UkcGenerated(
+        str(gen / "unikraft.lds"),
+        env.Value(link.script(layout, object_names,
+                              default_lds[0] if default_lds else "")))
+    manifest = env.UkcGenerated(
+        str(gen / "layout.json"),
+        env.Value(layout.manifest(object_names, link.image_path(info).name
+                                  + ".dbg")))
+    scripts = [Path(p) for p in default_lds +
+               info.for_plat(plat, "extra_lds")]
+
+    image = link.image_path(info)
+    image_dbg = Path(f"{image}.dbg")
+    ukc_scripts = [Path(str(lds[0]))] if layout.enabled else []
+    if layout.enabled:
+        pass1 = _link(env, info, gen / "pass1.dbg", link_inputs + extra,
+                      ukc_scripts, scripts + [Path(str(lds[0]))])
+        symtab_s = env.UkcSymtab(str(gen / "symtab.S"), pass1)
+        symtab_o = _assemble(env, gen / "symtab.o", symtab_s)
+        dbg = _link(env, info, image_dbg, link_inputs + extra + symtab_o,
+                    ukc_scripts, scripts + [Path(str(lds[0]))])
+        env.AddPostAction(dbg, Action(_check_two_pass, None))
+    else:
+        dbg = _link(env, info, image_dbg, link_inputs, [], scripts)
+    finished = env.Command(
+        str(image), dbg,
+        Action(_finish(info, emb.uk_root),
+               "" if env["V"] else f"  {'UKBI':<7} $TARGET"))
+
+    outputs = [finished, manifest]
+    verify = None
+    if layout.enabled:
+        verify = env.UkcVerify([dbg[0], env.File(str(emb.dotconfig)),
+                                manifest[0]])
+        env.Depends(verify, link_inputs)
+        outputs.append(verify)
+    build_alias = env.Alias("build", outputs)
+    env.Default(build_alias)
+    env.AlwaysBuild(env.Alias("verify", verify if verify else finished))
+    run = env.Alias("run", finished, Action(_run, "  QEMU    $SOURCE"))
+    env.AlwaysBuild(run)
+    if "run" in targets and shutil.which(env["QEMU"]) is None:
+        raise ToolMissing(f"{env['QEMU']} not found (QEMU); install QEMU "
+                          "(Debian: apt-get install qemu-system-x86) or "
+                          "set QEMU=")
+
+
+# The core's stack-pointer slot belongs in the core's data: Unikraft's
+# script places every .data.* input section in its .data.
+_CORE_SLOT_RENAME = ("$OBJCOPY --rename-section "
+                     ".ukc.slot.comp0=.data.ukc_slot_comp0 $TARGET")
+
+
+def _assemble(env, target: Path, source, *post: str) -> List:
+    return env.Command(
+        str(target), source,
+        Action(["$LINKCC -m64 -c -Wa,--noexecstack -o $TARGET $SOURCE",
+                *post], "$ASCOMSTR_UKC"))
+
+
+def _link(env, info: make.MakeInfo, target: Path, inputs: List,
+          ukc_scripts: List[Path], depends: List[Path]):
+    def action(target, source, env):
+        line = link.command(info, [Path(str(s)) for s in source],
+                            ukc_scripts, Path(str(target[0])))
+        if env["V"]:
+            print(" ".join(line))
+        done = subprocess.run(line, capture_output=True, text=True)
+        for out in (done.stdout, done.stderr):
+            for message in out.splitlines():
+                if "requires executable stack" in message:
+                    continue
+                print(message, file=sys.stderr)
+        if done.returncode != 0:
+            Path(str(target[0])).unlink(missing_ok=True)
+            return 1
+        return 0
+
+    node = env.Command(str(target), inputs, Action(
+        action, "" if env["V"] else f"  {'LD':<7} $TARGET",
+        varlist=["LINKCC"]))
+    env.Depends(node, [str(p) for p in depends])
+    env.Depends(node, env.Value(" ".join(link.command(
+        info, [], ukc_scripts, target))))
+    return node
+
+
+def _finish(info: make.MakeInfo, uk_root: Path):
+    def action(target, source, env):
+        steps = link.finish_commands(info, uk_root, Path(str(source[0])),
+                                     Path(str(target[0])))
+        for step in steps:
+            if env["V"]:
+                print(" ".join(step))
+            done = subprocess.run(step, capture_output=True, text=True)
+            if done.returncode != 0:
+                sys.stderr.write(done.stdout + done.stderr)
+                Path(str(target[0])).unlink(missing_ok=True)
+                return 1
+        return 0
+    return action
+
+
+def _check_two_pass(target, source, env):
+    image = Path(str(target[0]))
+    first = image.parent / "ukcompart" / "pass1.dbg"
+    if not symtab.same_layout(first, image):
+        print(f"ukcompart: error: {image}: adding the symbol table moved "
+              "sections; .ukc.symtab must stay last", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _run(target, source, env):
+    """Boot the image; Unikraft's power-off (QEMU exit 0) is status 0.
+
+    A Unikraft image without ukcompart's runtime halts through ACPI
+    power-off, so QEMU exits 0 instead of passing on an exit status; the
+    runtime's own exits (violations: 3) go through isa-debug-exit.
+    """
+    from .. import qemu
+
+    image = Path(str(source[0]))
+    try:
+        result = qemu.boot(image, qemu=env["QEMU"], cpu=env["QEMU_CPU"],
+                           append=env["APPEND"],
+                           timeout=float(env["QEMU_TIMEOUT"]),
+                           stream=sys.stdout)
+        status = result.status
+    except qemu.GuestError as error:
+        if "QEMU exit 0" not in str(error):
+            print(f"ukcompart: error: {error}", file=sys.stderr)
+            raise SystemExit(error.exit_status)
+        print("ukcompart: the guest powered off (QEMU exit 0)")
+        status = 0
+    sys.stdout.flush()
+    if status:
+        raise SystemExit(status)
+    return 0

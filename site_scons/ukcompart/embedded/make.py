@@ -1,0 +1,331 @@
+"""Driving Unikraft's Make, and reading what it prints.
+
+Every call is ``make -C <UK_ROOT> A=<app> L=<libs> O=<build>
+C=<build>/.config``: the tree is only read, everything goes to the build
+directory.  Two calls make a build:
+
+1. ``print-libs print-objs print-lds ukcompart-link-info``: the enabled
+   libraries in link order, their objects and linker scripts (Unikraft's
+   own print targets) and the platform's link variables (the
+   ``ukcompart-link-info`` target of this tree's ``Makefile.build``);
+2. ``ukcompart-libs``: every library compiled and prelinked to
+   ``<build>/<lib>.o``, as Unikraft always does, and its linker scripts
+   preprocessed, but no image.
+
+Make is skipped altogether when nothing it reads has changed since its
+last successful run (:class:`Stamp`): a no-op build then costs no Make
+start-up at all.
+"""
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional
+
+from ..errors import UkcError
+from ..fsutil import write_atomic
+from .environment import Embedding
+
+INFO_PREFIX = "ukcompart-link: "
+PRINT_GOALS = ("print-libs", "print-objs", "print-lds", "ukcompart-link-info")
+BUILD_GOAL = "ukcompart-libs"
+_LIB_HEADER = re.compile(r"^([A-Za-z0-9_]+):$")
+
+
+class MakeError(UkcError):
+    """Unikraft's Make failed; its own messages were printed above."""
+
+
+@dataclass
+class MakeInfo:
+    """What Make says about one configuration."""
+
+    libs: List[str]
+    objs: Dict[str, List[str]]
+    lds: Dict[str, List[str]]
+    link: Dict[str, str]
+
+    @property
+    def plats(self) -> List[str]:
+        return self.link.get("plats", "").split()
+
+    def for_plat(self, plat: str, name: str) -> List[str]:
+        return self.link.get(f"{plat}.{name}", "").split()
+
+    def to_json(self) -> str:
+        return json.dumps({"libs": self.libs, "objs": self.objs,
+                           "lds": self.lds, "link": self.link},
+                          indent=1, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> "MakeInfo":
+        data = json.loads(text)
+        return cls(libs=data["libs"], objs=data["objs"], lds=data["lds"],
+                   link=data["link"])
+
+
+def parse_libs(text: str) -> List[str]:
+    """``make print-libs``: library names on one line, in link order."""
+    names = []
+    for line in text.splitlines():
+        words = line.split()
+        if words and all(re.fullmatch(r"[A-Za-z0-9_]+", w) for w in words):
+            names += words
+    return names
+
+
+def parse_blocks(text: str) -> Dict[str, List[str]]:
+    """``make print-objs`` / ``print-lds``: ``lib:`` then its files.
+
+    Each block is a line ``<lib>:`` (Make's ``echo -e`` puts a blank
+    before every block but the first) and an indented line of paths.
+    """
+    blocks: Dict[str, List[str]] = {}
+    current: Optional[List[str]] = None
+    for line in text.splitlines():
+        stripped = line.strip()
+        header = _LIB_HEADER.match(stripped)
+        if header:
+            current = blocks.setdefault(header.group(1), [])
+        elif stripped and current is not None:
+            current += stripped.split()
+    return blocks
+
+
+def parse_link_info(text: str) -> Dict[str, str]:
+    info = {}
+    for line in text.splitlines():
+        if line.startswith(INFO_PREFIX):
+            name, _, value = line[len(INFO_PREFIX):].partition("=")
+            info[name.strip()] = value.strip()
+    return info
+
+
+def split_print_output(text: str) -> MakeInfo:
+    """Split the output of one call with :data:`PRINT_GOALS`.
+
+    ``print-libs`` prints one line of names; ``print-objs`` then
+    ``print-lds`` print blocks; the two kinds of blocks are told apart by
+    their paths (``.o`` against linker scripts).
+    """
+    lines = [line for line in text.splitlines()
+             if not line.startswith(INFO_PREFIX)
+             and not re.match(r"^\s*(LN|MKDIR|MAKE|CP|GEN)\s", line)
+             and not line.startswith("make")]
+    libs: List[str] = []
+    rest: List[str] = []
+    for index, line in enumerate(lines):
+        if parse_libs(line) and not _LIB_HEADER.match(line.strip()):
+            libs = parse_libs(line)
+            rest = lines[index + 1:]
+            break
+    blocks_text = "\n".join(rest)
+    objs: Dict[str, List[str]] = {}
+    lds: Dict[str, List[str]] = {}
+    for lib, files in _ordered_blocks(blocks_text):
+        target = objs if files and all(f.endswith(".o") for f in files) \
+            else lds
+        target.setdefault(lib, []).extend(files)
+    return MakeInfo(libs=libs, objs=objs, lds=lds,
+                    link=parse_link_info(text))
+
+
+def _ordered_blocks(text: str):
+    current = None
+    files: List[str] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        header = _LIB_HEADER.match(stripped)
+        if header:
+            if current is not None:
+                yield current, files
+            current, files = header.group(1), []
+        elif stripped and current is not None:
+            files += stripped.split()
+    if current is not None:
+        yield current, files
+
+
+def command(emb: Embedding, goals: Iterable[str], jobs: int = 1,
+            verbose: bool = False) -> List[str]:
+    """The Make command line for ``goals``."""
+    line = ["make", "-C", str(emb.uk_root), f"A={emb.app}",
+            f"L={':'.join(str(lib) for lib in emb.libs)}",
+            f"O={emb.build}", f"C={emb.dotconfig}"]
+    if jobs > 1:
+        line.append(f"-j{jobs}")
+    if verbose:
+        line.append("V=1")
+    else:
+        line.append("--no-print-directory")
+    return line + list(goals)
+
+
+def make_environment(emb: Embedding) -> Dict[str, str]:
+    """This process's environment, plus where ukcompart's menus live.
+
+    Make's own Kconfig (``conf --syncconfig``) reads this tree's
+    ``Config.uk``, which sources ``$(UKCOMPART_KCONFIG_DIR)``.
+    """
+    env = dict(os.environ)
+    env["UKCOMPART_KCONFIG_DIR"] = str(emb.kconfig_dir)
+    for name in ("KCONFIG_FUNCTIONS", "MAKEFLAGS", "MFLAGS", "MAKELEVEL"):
+        env.pop(name, None)
+    return env
+
+
+def query(emb: Embedding) -> MakeInfo:
+    """Run the print targets; raise :class:`MakeError` if Make fails."""
+    line = command(emb, PRINT_GOALS)
+    done = subprocess.run(line, capture_output=True, text=True,
+                          env=make_environment(emb))
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr)
+        raise MakeError(f"{' '.join(line)}: exit status {done.returncode}")
+    info = split_print_output(done.stdout)
+    if not info.libs or not info.plats:
+        raise MakeError(f"{' '.join(line)}: printed no libraries or no "
+                        "platform; is a platform (e.g. CONFIG_PLAT_KVM) "
+                        "selected in .config?")
+    return info
+
+
+def build(emb: Embedding, jobs: int, verbose: bool) -> None:
+    """Compile and prelink every library with Unikraft's Make."""
+    line = command(emb, [BUILD_GOAL], jobs=jobs, verbose=verbose)
+    if verbose:
+        print(" ".join(line))
+    done = subprocess.run(line, env=make_environment(emb))
+    if done.returncode != 0:
+        raise MakeError(f"Unikraft's make failed (exit status "
+                        f"{done.returncode}): {' '.join(line)}")
+
+
+# -- Skipping Make when nothing changed ----------------------------------
+
+_MAKEFILE_NAMES = ("Makefile.uk", "Makefile.rules", "Makefile.build",
+                   "Linker.uk", "Config.uk", "Makefile", "exportsyms.uk",
+                   "localsyms.uk")
+_DEP_PATH = re.compile(r"(/[^\s:\\()$]+)")
+
+
+def dependency_files(build_dir: Path) -> List[Path]:
+    """Every file Make's dependency files (``*.d``) name, once."""
+    found = set()
+    for dep in build_dir.rglob("*.d"):
+        try:
+            text = dep.read_text(errors="replace")
+        except OSError:
+            continue
+        found.update(_DEP_PATH.findall(text))
+    return sorted(Path(p) for p in found)
+
+
+def makefiles(emb: Embedding) -> List[Path]:
+    """The build-description files Make reads, which no ``.d`` file names."""
+    found = []
+    roots = [emb.uk_root, emb.app] + list(emb.libs)
+    for root in roots:
+        for name in _MAKEFILE_NAMES:
+            found += root.glob(name)
+            found += root.glob(f"*/{name}")
+            found += root.glob(f"*/*/{name}")
+            found += root.glob(f"*/*/*/{name}")
+    found += (emb.uk_root / "support" / "build").glob("*")
+    return sorted(set(found))
+
+
+class Stamp:
+    """The inputs of Make's last successful run, with their times.
+
+    ``<build>/ukcompart/make.stamp`` holds the ``.config`` digest and every
+    input file with its modification time.  Make is up to date when the
+    digest matches and no file is newer, gone or new.
+    """
+
+    def __init__(self, emb: Embedding):
+        self.emb = emb
+        self.path = emb.build / "ukcompart" / "make.stamp"
+
+    def _inputs(self) -> List[Path]:
+        return sorted(set(dependency_files(self.emb.build))
+                      | set(makefiles(self.emb)))
+
+    def _config_digest(self) -> str:
+        try:
+            return hashlib.sha256(self.emb.dotconfig.read_bytes()).hexdigest()
+        except OSError:
+            return ""
+
+    def record(self, outputs: List[Path]) -> None:
+        files = {}
+        for path in self._inputs():
+            try:
+                files[str(path)] = path.stat().st_mtime_ns
+            except OSError:
+                files[str(path)] = None
+        outs = {}
+        for path in outputs:
+            try:
+                outs[str(path)] = path.stat().st_mtime_ns
+            except OSError:
+                outs[str(path)] = None
+        write_atomic(self.path, json.dumps(
+            {"config": self._config_digest(), "files": files,
+             "outputs": outs}) + "\n")
+
+    def current(self) -> bool:
+        try:
+            data = json.loads(self.path.read_text())
+        except (OSError, ValueError):
+            return False
+        if data.get("config") != self._config_digest():
+            return False
+        for recorded in (data.get("files", {}), data.get("outputs", {})):
+            for name, mtime in recorded.items():
+                try:
+                    now = os.stat(name).st_mtime_ns
+                except OSError:
+                    now = None
+                if now != mtime:
+                    return False
+        return True
+
+    def invalidate(self) -> None:
+        try:
+            self.path.unlink()
+        except OSError:
+            pass
+
+
+def info_path(emb: Embedding) -> Path:
+    return emb.build / "ukcompart" / "make-info.json"
+
+
+def ensure_built(emb: Embedding, jobs: int, verbose: bool,
+                 log=print) -> MakeInfo:
+    """Make's view of the build, with every library object up to date."""
+    stamp = Stamp(emb)
+    cached = info_path(emb)
+    if stamp.current() and cached.is_file():
+        return MakeInfo.from_json(cached.read_text())
+
+    started = time.monotonic()
+    stamp.invalidate()
+    info = query(emb)
+    write_atomic(cached, info.to_json())
+    build(emb, jobs, verbose)
+    outputs = [emb.build / f"{lib}.o" for lib in info.libs]
+    for files in info.lds.values():
+        outputs += [Path(f) for f in files]
+    stamp.record(outputs)
+    if verbose:
+        log(f"ukcompart: Unikraft's make took "
+            f"{time.monotonic() - started:.1f} s")
+    return info

@@ -126,6 +126,11 @@ def _load_or_default(kconf, proj: project.Project) -> None:
           f"{origin} (written to {proj.dotconfig})")
 
 
+def _done(target, source, env):
+    """Configuration targets act while SConstruct is read; nothing is left."""
+    return 0
+
+
 def _read_libraries(libraries: List[library.Library],
                     values: Dict[str, str]):
     specs = [read_makefile_uk(lib.makefile_uk, values) for lib in libraries]
@@ -175,7 +180,7 @@ def _declare(env, tree: Path) -> None:
     for action in CONFIG_TARGETS:
         if action in targets and not cleaning:
             _config_action(action, kconf, proj, env["DEFCONFIG"])
-        env.AlwaysBuild(env.Alias(action, [], []))
+        env.AlwaysBuild(env.Alias(action, [], S.Action(_done, None)))
 
     wants_build = not targets or any(t not in CONFIG_TARGETS
                                      for t in targets)

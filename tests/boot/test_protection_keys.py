@@ -40,8 +40,7 @@ def test_intruder_access_faults_with_the_right_kind(mpk_image, access, kind):
     fields = violation_fields(lines[0])
     assert (fields["comp"], fields["access"], fields["owner"]) == \
         ("intruder", access, "victim")
-    if SYMBOLS[kind] != "?":
-        assert fields["symbol"] == SYMBOLS[kind]
+    assert fields["symbol"] == SYMBOLS[kind]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -59,3 +58,15 @@ def test_owner_writes_its_own_memory(mpk_image, kind):
 @pytest.mark.parametrize("kind", ["data", "bss", "stack"])
 def test_without_keys_the_intruder_write_succeeds(fcall_image, kind):
     assert boot(fcall_image, f"write {kind}") == (0, ["access ok: w"])
+
+
+@pytest.mark.parametrize("image", ["mpk_image", "fcall_image"])
+def test_init_table_entry_of_a_compartment_runs_with_its_rights(
+        image, request):
+    assert boot(request.getfixturevalue(image), "init") == \
+        (0, ["init ran: yes"])
+
+
+def test_stack_address_reports_no_symbol(mpk_image):
+    status, lines = boot(mpk_image, "read stack")
+    assert violation_fields(lines[0])["symbol"] == "?"

@@ -38,7 +38,7 @@ _INPUT_KINDS = (
     (".multiboot", "boot"), (".text.boot", "boot"),
     (".ukc.shared", "shared"), (".ukc.gates", "gates"),
     (".ukplat.sup", "sup"), (".ukc.slot", "data"), (".ukc.desc", "desc"),
-    (".ukc.symtab", "symtab"), (".uk_inittab", "rodata"),
+    (".ukc.symtab", "symtab"), (".uk_inittab", "table"),
     (".text", "text"), (".rodata", "rodata"), (".data.rel.ro", "rodata"),
     (".data", "data"), (".bss", "bss"),
 )
@@ -166,7 +166,9 @@ def symbol_placement(subject: Subject) -> Outcome:
         if not d.shared and shared_range and \
                 shared_range[0][0] <= start < shared_range[0][1]:
             continue
-        k = placement[d.library]
+        # Registration tables are collected into the core's rodata for the
+        # core to walk, whoever registered the entry.
+        k = 0 if d.kind == "table" else placement[d.library]
         for low, high in shared_range if d.shared else ranges[k]:
             if low <= start and end <= high:
                 break

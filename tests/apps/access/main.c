@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The intruder: `<read|write> <data|bss|rodata|stack> [owner]` on the
- * command line.  Without `owner` it touches the victim's object itself and
+ * command line, or `init` to ask whether the victim's init entry ran.  Without `owner` it touches the victim's object itself and
  * must fault under MPK; with `owner` it asks the victim to, which must not.
  */
 
@@ -27,6 +27,10 @@ int main(int argc, char *argv[])
 	int kind, write;
 	long byte;
 
+	if (argc == 2 && strcmp(argv[1], "init") == 0) {
+		printf("init ran: %s\n", victim_initialised() ? "yes" : "no");
+		return 0;
+	}
 	if (argc < 3 || (kind = kind_of(argv[2])) < 0) {
 		printf("usage: <read|write> <data|bss|rodata|stack> [owner]\n");
 		return 1;

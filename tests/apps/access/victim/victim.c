@@ -4,6 +4,7 @@
  * touch them.
  */
 
+#include <uk/init.h>
 #include <victim.h>
 
 char victim_data[64] = "victim data";
@@ -42,4 +43,20 @@ long victim_access(int kind, int write)
 	if (write)
 		object[0] = 'w';
 	return object[0];
+}
+
+/* Registered in the init table, which the core walks before main: the
+ * write below only succeeds with the victim's own rights, so seeing it
+ * proves the core entered this compartment properly.
+ */
+static int victim_init(void)
+{
+	victim_bss[1] = 'i';
+	return 0;
+}
+UK_INIT_REGISTER(victim_init, 5);
+
+int victim_initialised(void)
+{
+	return victim_bss[1] == 'i';
 }

@@ -16,4 +16,7 @@ unsigned long victim_address(int kind);
 /* The victim accessing its own object: returns the byte read (or written). */
 long victim_access(int kind, int write);
 
+/* Whether the victim's init-table entry has run. */
+int victim_initialised(void);
+
 #endif /* __VICTIM_H__ */

@@ -6,6 +6,8 @@ enforces protection keys), streams the console, and makes ``scons`` exit
 with the guest's own exit status.
 """
 
+import atexit
+import os
 import sys
 
 from SCons.Action import Action
@@ -15,15 +17,26 @@ from ukcompart import qemu
 from ukcompart.errors import UkcError
 
 
-def _exit_with(status: int) -> None:
-    """End the SCons run with exactly the guest's status.
+_guest_status = {"value": 0}
 
-    SCons maps every failed action to its own status 2; a run target's
-    whole point is the guest status, so it leaves through SystemExit,
-    which SCons passes on unchanged.
-    """
+
+def _leave_with_guest_status() -> None:
     sys.stdout.flush()
-    raise SystemExit(status)
+    sys.stderr.flush()
+    os._exit(_guest_status["value"])
+
+
+def _exit_with(status: int) -> None:
+    """Make ``scons`` end with exactly the guest's status.
+
+    SCons maps a failed action to its own status 2 and a SystemExit to an
+    "Explicit exit" error line; a run target's whole point is the guest
+    status, so the action succeeds and the status is applied once SCons
+    has finished (its signature database written) and Python exits.
+    """
+    if _guest_status["value"] == 0 and status != 0:
+        atexit.register(_leave_with_guest_status)
+    _guest_status["value"] = status
 
 
 def _run(target, source, env):
@@ -32,7 +45,7 @@ def _run(target, source, env):
     except ValueError:
         print(f"ukcompart: error: QEMU_TIMEOUT={env['QEMU_TIMEOUT']} is not "
               "a number of seconds", file=sys.stderr)
-        _exit_with(2)
+        return 2
     try:
         result = qemu.boot(Path(str(source[0])), qemu=env["QEMU"],
                            cpu=env["QEMU_CPU"], append=env["APPEND"],
@@ -40,8 +53,8 @@ def _run(target, source, env):
     except UkcError as error:
         print(f"ukcompart: error: {error}", file=sys.stderr)
         _exit_with(error.exit_status)
-    if result.status != 0:
-        _exit_with(result.status)
+        return 0
+    _exit_with(result.status)
     return 0
 
 

@@ -126,6 +126,16 @@ def _load_or_default(kconf, proj: project.Project) -> None:
           f"{origin} (written to {proj.dotconfig})")
 
 
+def _check_timeout(value: str) -> None:
+    try:
+        if float(value) > 0:
+            return
+    except ValueError:
+        pass
+    raise ConfigError(f"QEMU_TIMEOUT={value} is not a positive number of "
+                      "seconds")
+
+
 def _done(target, source, env):
     """Configuration targets act while SConstruct is read; nothing is left."""
     return 0
@@ -202,6 +212,8 @@ def _declare(env, tree: Path) -> None:
         env.Tool(tool, toolpath=toolpath)
     if not cleaning:
         env.UkcCheckTools()
+        if "run" in targets:
+            _check_timeout(env["QEMU_TIMEOUT"])
         if "run" in targets and shutil.which(env["QEMU"]) is None:
             raise ToolMissing(
                 f"{env['QEMU']} not found (QEMU); install QEMU (Debian: "

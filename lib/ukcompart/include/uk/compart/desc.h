@@ -15,12 +15,24 @@
 #include <uk/arch/types.h>
 
 #define UKC_DESC_MAGIC		0x44434b55	/* "UKCD" little endian */
-#define UKC_DESC_VERSION	1
+#define UKC_DESC_VERSION	2
 #define UKC_NAME_MAX		32
 
 /* struct ukc_desc_table.mechanism */
 #define UKC_MECH_MPK		1
 #define UKC_MECH_FCALL		2
+
+/*
+ * struct ukc_desc_table.flags
+ *
+ * UKC_DESC_XCR0_NO_PKRU: the runtime clears the PKRU state component
+ * (XCR0 bit 9) at boot, so XRSTOR and XRSTORS outside the gates cannot
+ * load PKRU (Intel SDM vol. 1, 13.3: they restore only components
+ * enabled in XCR0).  Set when embedded in a Unikraft tree, whose context
+ * switch uses XRSTOR; the standalone platform has no XRSTOR outside the
+ * gates and leaves it clear.
+ */
+#define UKC_DESC_XCR0_NO_PKRU	(1U << 0)
 
 /* Protection keys with a fixed meaning. */
 #define UKC_KEY_CORE		0
@@ -49,7 +61,7 @@ struct ukc_comp_desc {
 	struct ukc_range bss;
 	struct ukc_range guard;		/* unmapped page below the stack */
 	struct ukc_range stack;		/* stack.end is the initial top */
-	__u64 sp_slot;			/* saved stack pointer slot; core: 0 */
+	__u64 sp_slot;			/* address of its saved-stack-pointer slot */
 };
 
 struct ukc_desc_table {
@@ -58,7 +70,7 @@ struct ukc_desc_table {
 	__u32 count;			/* entries in comp[], core included */
 	__u32 entry_size;		/* sizeof(struct ukc_comp_desc) */
 	__u32 mechanism;		/* UKC_MECH_* */
-	__u32 reserved;
+	__u32 flags;			/* UKC_DESC_* */
 	struct ukc_range gates;		/* .ukc.gates */
 	struct ukc_range shared;	/* .ukc.shared */
 	struct ukc_comp_desc comp[];	/* comp[0] is the core */

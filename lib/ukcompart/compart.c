@@ -8,7 +8,9 @@
  * this file checks that table, zeroes each compartment's bss, tags each
  * compartment's pages with its protection key (MPK), unmaps the guard page
  * below each compartment stack and installs the page-fault hook that
- * reports violations (fault.c).
+ * reports violations (fault.c).  It also gives each compartment built with
+ * a stack protector its canary and installs the invalid-opcode hook that
+ * reports failed hardening checks (hardening.c).
  */
 
 #include <errno.h>
@@ -58,6 +60,9 @@ static int ukc_desc_check(const struct ukc_desc_table *t)
 	if (t->mechanism != UKC_MECH_CONFIGURED)
 		return ukc_desc_error("mechanism", t->mechanism,
 				      UKC_MECH_CONFIGURED);
+	if (t->flags & ~UKC_DESC_XCR0_NO_PKRU)
+		return ukc_desc_error("flags", t->flags,
+				      t->flags & UKC_DESC_XCR0_NO_PKRU);
 	if (t->count < 1 || t->count > UKC_KEY_COMP_MAX + 1)
 		return ukc_desc_error("count", t->count, UKC_KEY_COMP_MAX + 1);
 	if (t->comp[0].key != UKC_KEY_CORE)
@@ -167,6 +172,25 @@ static int ukc_guards_unmap(const struct ukc_desc_table *t)
 	return 0;
 }
 
+/* The table promises that XRSTOR outside the gates cannot load PKRU. */
+static int ukc_xsave_check(const struct ukc_desc_table *t)
+{
+	struct ukc_line l;
+	int ret;
+
+	if (!(t->flags & UKC_DESC_XCR0_NO_PKRU))
+		return 0;
+	ret = ukc_plat_xsave_pkru_off();
+	if (ret >= 0)
+		return 0;
+	ukc_line_init(&l, "ukcompart: error: XSAVE state still holds PKRU"
+		      " (XCR0 bit 9) or outgrew its save areas (");
+	ukc_line_dec(&l, ret);
+	ukc_line_str(&l, ")");
+	ukc_line_emit(&l);
+	return ret;
+}
+
 static int ukc_init(void)
 {
 	const struct ukc_desc_table *t = &ukc_desc;
@@ -175,11 +199,16 @@ static int ukc_init(void)
 	ret = ukc_desc_check(t);
 	if (ret < 0)
 		return ret;
+	ret = ukc_xsave_check(t);
+	if (ret < 0)
+		return ret;
 
 	/* From here on a stray access in any compartment gets reported. */
 	ukc_plat_pf_hook_set(ukc_fault_report);
+	ukc_plat_ud_hook_set(ukc_ud_report);
 
 	ukc_bss_zero(t);
+	ukc_canaries_init();
 
 #ifdef CONFIG_UKCOMPART_MPK
 	if (!ukc_plat_cpu_has_pku()) {

@@ -19,9 +19,6 @@
 
 #include "ukcompart.h"
 
-/* Longest symbol name printed in full. */
-#define UKC_SYM_NAME_MAX	128
-
 /* Owners of an address besides compartments 1..count-1. */
 #define UKC_OWNER_CORE		0
 #define UKC_OWNER_SHARED	(-1)
@@ -120,8 +117,8 @@ ukc_region_of(const struct ukc_desc_table *t, __u64 addr)
  * range (a stack has no symbols, and the bss object below its guard page
  * is not what was touched); NULL if there is neither.
  */
-static const struct ukc_sym *ukc_sym_find(const struct ukc_desc_table *t,
-					  __u64 addr, int owner)
+const struct ukc_sym *ukc_sym_find(const struct ukc_desc_table *t,
+				   __u64 addr, int owner)
 {
 	const struct ukc_symtab *st = &ukc_symtab;
 	const struct ukc_range *region;

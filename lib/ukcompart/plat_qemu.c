@@ -4,6 +4,7 @@
  * platform (plat/qemu-x86_64): a thin adapter onto its ukplat_ functions.
  */
 
+#include <errno.h>
 #include <uk/arch/types.h>
 #include <uk/essentials.h>
 #include <uk/compart/plat.h>
@@ -14,6 +15,7 @@
 #include <uk/plat/trap.h>
 
 static int (*ukc_pf_hook)(struct ukc_fault *f);
+static int (*ukc_ud_hook)(struct ukc_trap *t);
 
 void ukc_plat_puts(const char *s, __sz len)
 {
@@ -59,6 +61,32 @@ void ukc_plat_pf_hook_set(int (*hook)(struct ukc_fault *f))
 {
 	ukc_pf_hook = hook;
 	ukplat_pf_hook_set(hook ? ukc_plat_pf_forward : NULL);
+}
+
+static int ukc_plat_ud_forward(struct ukplat_ud *ud)
+{
+	struct ukc_trap t = {
+		.rip = ud->rip,
+		.rsp = ud->rsp,
+		.pkru = ud->pkru,
+	};
+
+	return ukc_ud_hook(&t);
+}
+
+void ukc_plat_ud_hook_set(int (*hook)(struct ukc_trap *t))
+{
+	ukc_ud_hook = hook;
+	ukplat_ud_hook_set(hook ? ukc_plat_ud_forward : NULL);
+}
+
+int ukc_plat_xsave_pkru_off(void)
+{
+	unsigned long cr4;
+
+	/* plat/qemu-x86_64 never sets CR4.OSXSAVE: XRSTOR raises #UD. */
+	__asm__ __volatile__("mov %%cr4, %0" : "=r"(cr4));
+	return (cr4 & (1UL << 18)) ? -ENOTSUP : 0;
 }
 
 void __noreturn ukc_plat_exit(int status)

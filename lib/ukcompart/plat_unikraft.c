@@ -12,6 +12,15 @@
  * pages, which PKRU does not restrict.  Page faults reach the runtime's
  * hook as a handler of Unikraft's UKARCH_TRAP_PAGE_FAULT event.
  *
+ * It also takes PKRU back out of the XSAVE state (XCR0 bit 9) before
+ * Unikraft creates its first thread: Unikraft's context switch restores
+ * threads with XRSTOR, which loads every component XCR0 enables (Intel
+ * SDM vol. 1, 13.3 and 13.8), so with PKRU among them any XRSTOR of a
+ * crafted save area would be a WRPKRU outside the gates.  RDPKRU and
+ * WRPKRU depend on CR4.PKE alone (vol. 3A, 2.5 and 4.6.2), and a thread
+ * switch now keeps the current PKRU.  The descriptor table promises this
+ * with UKC_DESC_XCR0_NO_PKRU, and the runtime checks it at init.
+ *
  * Only identity-mapped boot page tables are supported: with
  * CONFIG_PAGING, Unikraft's own page-table code owns the tables and
  * ukc_plat_pages_set_key() returns -ENOTSUP.
@@ -20,7 +29,9 @@
 #include <errno.h>
 #include <uk/arch/types.h>
 #include <uk/essentials.h>
+#include <uk/ctors.h>
 #include <uk/event.h>
+#include <uk/arch/ctx.h>
 #include <uk/arch/traps.h>
 #include <uk/plat/bootstrap.h>
 #include <uk/console.h>
@@ -42,7 +53,15 @@
 #define UKC_ENTRIES		512
 
 #define UKC_CR4_PKE		(1UL << 22)
+#define UKC_CR4_OSXSAVE		(1UL << 18)
 #define UKC_CPUID7_ECX_PKU	(1U << 3)
+#define UKC_XCR0_PKRU		(1UL << 9)
+#define UKC_CPUID_XSAVE_LEAF	0xd
+
+/* Secondary CPUs would enable PKRU in XCR0 again (lcpu_start.S). */
+#if CONFIG_UKPLAT_LCPU_MAXCOUNT > 1
+#error "ukcompart clears PKRU from XCR0 on the boot CPU only: set UKPLAT_LCPU_MAXCOUNT to 1"
+#endif
 
 /* Port of QEMU's isa-debug-exit device (docs/image-layout.md). */
 #define UKC_DEBUG_EXIT_PORT	0xf4
@@ -57,6 +76,7 @@ static __u64 ukc_pt_pool[UKC_PT_POOL][UKC_ENTRIES] __align(UKC_PAGE_SIZE);
 static unsigned int ukc_pt_used;
 
 static int (*ukc_pf_hook)(struct ukc_fault *f);
+static int (*ukc_ud_hook)(struct ukc_trap *t);
 
 /* Gates and ukc_call_ptr() test this before using RDPKRU or WRPKRU. */
 __u8 ukc_pku_on;
@@ -95,6 +115,66 @@ void ukc_plat_pku_enable(void)
 		__asm__ __volatile__("mov %0, %%cr4" :: "r"(cr4) : "memory");
 	}
 	ukc_pku_on = 1;
+}
+
+static unsigned long ukc_cr4(void)
+{
+	unsigned long cr4;
+
+	__asm__ __volatile__("mov %%cr4, %0" : "=r"(cr4));
+	return cr4;
+}
+
+/* XCR0; XGETBV raises #UD unless CR4.OSXSAVE is set. */
+static __u64 ukc_xcr0(void)
+{
+	__u32 lo, hi;
+
+	__asm__ __volatile__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return ((__u64)hi << 32) | lo;
+}
+
+/*
+ * A constructor: Unikraft runs its constructor table before it creates
+ * the idle thread, so no XSAVE area made later records PKRU, whose
+ * XSTATE_BV bit would make XRSTOR fault once XCR0 lacks it (vol. 1,
+ * 13.8.1).  Fewer components only shrink the area Unikraft sizes from
+ * CPUID.(EAX=0DH,ECX=0):EBX; ukc_plat_xsave_pkru_off() checks both.
+ */
+static void ukc_xcr0_pkru_clear(void)
+{
+	__u64 xcr0;
+
+	if (!(ukc_cr4() & UKC_CR4_OSXSAVE))
+		return;
+	xcr0 = ukc_xcr0();
+	if (!(xcr0 & UKC_XCR0_PKRU))
+		return;
+	xcr0 &= ~UKC_XCR0_PKRU;
+	__asm__ __volatile__("xsetbv"
+			     :: "a"((__u32)xcr0), "d"((__u32)(xcr0 >> 32)),
+			        "c"(0)
+			     : "memory");
+}
+
+UK_CTOR_PRIO(ukc_xcr0_pkru_clear, UK_PRIO_EARLIEST);
+
+int ukc_plat_xsave_pkru_off(void)
+{
+	__u32 eax, ebx, ecx, edx;
+
+	if (!(ukc_cr4() & UKC_CR4_OSXSAVE))
+		return 0;	/* no XSAVE state at all */
+	if (ukc_xcr0() & UKC_XCR0_PKRU)
+		return -EPERM;
+
+	/* EBX: bytes the components enabled in XCR0 need. */
+	__asm__ __volatile__("cpuid"
+			     : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx)
+			     : "a"(UKC_CPUID_XSAVE_LEAF), "c"(0));
+	if (ebx > ukarch_ectx_size())
+		return -ENOSPC;
+	return 0;
 }
 
 static __u64 *ukc_table(__u64 entry)
@@ -215,6 +295,28 @@ UK_EVENT_HANDLER_PRIO(UKARCH_TRAP_PAGE_FAULT, ukc_plat_pf_event,
 void ukc_plat_pf_hook_set(int (*hook)(struct ukc_fault *f))
 {
 	ukc_pf_hook = hook;
+}
+
+/* Unikraft's invalid-opcode event: UD2 of compiler-inserted checks. */
+static int ukc_plat_ud_event(void *data)
+{
+	struct ukarch_trap_ctx *ctx = (struct ukarch_trap_ctx *)data;
+	struct ukc_trap t;
+
+	if (!ukc_ud_hook)
+		return UK_EVENT_NOT_HANDLED;
+	t.rip = ctx->regs->rip;
+	t.rsp = ctx->regs->rsp;
+	t.pkru = ukc_rdpkru();
+	return ukc_ud_hook(&t) ? UK_EVENT_HANDLED : UK_EVENT_NOT_HANDLED;
+}
+
+UK_EVENT_HANDLER_PRIO(UKARCH_TRAP_INVALID_OP, ukc_plat_ud_event,
+		      UK_PRIO_EARLIEST);
+
+void ukc_plat_ud_hook_set(int (*hook)(struct ukc_trap *t))
+{
+	ukc_ud_hook = hook;
 }
 
 void __noreturn ukc_plat_exit(int status)

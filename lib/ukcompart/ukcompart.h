@@ -13,6 +13,8 @@
 /* Exit statuses (docs/image-layout.md, "Exit statuses"). */
 #define UKC_EXIT_VIOLATION	3
 #define UKC_EXIT_NO_PKU		4
+#define UKC_EXIT_STACK_SMASHING	5
+#define UKC_EXIT_UB_TRAP	6
 
 #define UKC_PAGE_SIZE		0x1000UL
 
@@ -41,7 +43,16 @@ static inline int ukc_range_holds(const struct ukc_range *r, __u64 addr)
 	return r->start <= addr && addr < r->end;
 }
 
-/* fault.c: the page-fault hook */
+/* Longest symbol name printed in full. */
+#define UKC_SYM_NAME_MAX	128
+
+/* fault.c: the page-fault hook, and symbol lookup for all reports */
 int ukc_fault_report(struct ukc_fault *f);
+const struct ukc_sym *ukc_sym_find(const struct ukc_desc_table *t,
+				   __u64 addr, int owner);
+
+/* hardening.c: per-compartment canaries and the invalid-opcode hook */
+void ukc_canaries_init(void);
+int ukc_ud_report(struct ukc_trap *t);
 
 #endif /* __UKCOMPART_H__ */

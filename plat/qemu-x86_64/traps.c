@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Exception handling: the page-fault hook, then a one-line report and exit.
+ * Exception handling: the page-fault and invalid-opcode hooks, then a
+ * one-line report and exit.
  *
  * Nothing here allocates or takes locks, and the console writes straight to
  * the UART, so a report comes out whatever state the image is in.
@@ -12,9 +13,11 @@
 
 #include "qemuplat.h"
 
+#define TRAP_INVALID_OPCODE	6
 #define TRAP_PAGE_FAULT		14
 
 static ukplat_pf_hook_t qemuplat_pf_hook;
+static ukplat_ud_hook_t qemuplat_ud_hook;
 
 /* Mnemonics and names from Intel SDM vol. 3A, table 6-1. */
 static const char *const trap_names[QEMUPLAT_TRAP_VECTORS] = {
@@ -49,6 +52,29 @@ void ukplat_pf_hook_set(ukplat_pf_hook_t hook)
 	qemuplat_pf_hook = hook;
 }
 
+void ukplat_ud_hook_set(ukplat_ud_hook_t hook)
+{
+	qemuplat_ud_hook = hook;
+}
+
+static int trap_ud_hook_run(struct qemuplat_trap_frame *frame)
+{
+	struct ukplat_ud ud;
+
+	if (!qemuplat_ud_hook)
+		return 0;
+
+	ud.rip = frame->rip;
+	ud.rsp = frame->rsp;
+	ud.pkru = (__u32)frame->pkru;
+	if (!qemuplat_ud_hook(&ud))
+		return 0;
+
+	frame->rip = ud.rip;
+	frame->pkru = ud.pkru;
+	return 1;
+}
+
 static int trap_pf_hook_run(struct qemuplat_trap_frame *frame, __u64 cr2)
 {
 	struct ukplat_pf pf;
@@ -74,6 +100,8 @@ void qemuplat_trap_handler(struct qemuplat_trap_frame *frame)
 	const char *name = NULL;
 
 	if (frame->vector == TRAP_PAGE_FAULT && trap_pf_hook_run(frame, cr2))
+		return;
+	if (frame->vector == TRAP_INVALID_OPCODE && trap_ud_hook_run(frame))
 		return;
 
 	if (frame->vector < QEMUPLAT_TRAP_VECTORS)

@@ -3,13 +3,16 @@
     .config --> config.h, auto.conf                  (Value nodes)
     sources --gcc--> objects --ld -r--> <lib>.o      (one per library)
     <lib>.o + layout --scan--> gates.S, gates.txt, <lib>.gated.o
-    layout --> image.lds, desc.S                     (Value nodes)
+    layout --> image.lds, desc.S, hardening.S        (Value nodes)
     objects --ld (pass 1)--> symtab.S --ld (pass 2)--> <app>_qemu-x86_64.dbg
     .dbg --objcopy--> <app>_qemu-x86_64 (ELF32 for multiboot)
 
 Layout-only options (library placement, compartment names and stacks)
 reach the graph only through Value nodes of the layout, so moving a library
-reruns the scan, the script and the link, and compiles nothing.
+reruns the scan, the script and the link, and compiles nothing.  A
+compartment's hardening options are compiler flags of its libraries alone
+(hardening.py), so changing them recompiles just those libraries, and
+moving a library between differently hardened compartments recompiles it.
 """
 
 import sys
@@ -18,7 +21,7 @@ from typing import Dict, List
 
 from SCons.Action import Action
 
-from . import gates, kconfig, linkerscript, symtab
+from . import gates, hardening, kconfig, linkerscript, symtab
 from .errors import UkcError
 from .makefile_uk import LibrarySpec
 from .model import Layout
@@ -39,11 +42,12 @@ def _includes(flags: List[str], base: Path):
 
 def _compile_library(env, spec: LibrarySpec, proj: Project,
                      global_paths: List[str], global_flags: List[str],
-                     config_h):
+                     config_h, hardening_flags: List[str]):
     lib_paths, lib_flags = _includes(spec.cincludes, spec.base)
     lib_env = env.Clone(LIBNAME=spec.name)
     lib_env.Append(CPPPATH=lib_paths + global_paths,
-                   CCFLAGS=global_flags + lib_flags + spec.cflags,
+                   CCFLAGS=global_flags + lib_flags + spec.cflags +
+                   hardening_flags,
                    ASFLAGS=global_flags + lib_flags + spec.asflags)
     objects = []
     for source in spec.srcs:
@@ -77,8 +81,9 @@ def _scan_action(layout: Layout, libs: List[str]):
                                         for line in result.listing))
         objcopy = env.subst("$OBJCOPY")
         for lib, node in zip(libs, target[2:]):
-            gates.redirect(objects[lib], Path(str(node)),
-                           result.renames[lib], objcopy)
+            renames = result.renames[lib] + \
+                hardening.renames(layout.compartment_of(lib))
+            gates.redirect(objects[lib], Path(str(node)), renames, objcopy)
         return 0
 
     return scan
@@ -109,7 +114,8 @@ def declare(env, proj: Project, kconf, specs: List[LibrarySpec],
     prelinked: Dict[str, object] = {}
     for spec in specs:
         prelinked[spec.name] = _compile_library(
-            env, spec, proj, global_paths, global_flags, config_h)
+            env, spec, proj, global_paths, global_flags, config_h,
+            layout.compartment_of(spec.name).hardening.cflags())
 
     libs = [spec.name for spec in specs]
     gen_dir = build / "ukcompart"
@@ -129,7 +135,12 @@ def declare(env, proj: Project, kconf, specs: List[LibrarySpec],
             env.Value(linkerscript.descriptors(layout)))
         desc_obj = env.Clone(LIBNAME="ukcompart").Object(
             str(gen_dir / "desc.o"), desc_s)
-        extra_objects = gates_obj + desc_obj
+        hardening_s = env.UkcGenerated(
+            str(gen_dir / "hardening.S"),
+            env.Value(hardening.source(layout)))
+        hardening_obj = env.Clone(LIBNAME="ukcompart").Object(
+            str(gen_dir / "hardening.o"), hardening_s)
+        extra_objects = gates_obj + desc_obj + hardening_obj
         object_names = {lib: f"{lib}.gated.o" for lib in libs}
     else:
         link_objects = [prelinked[lib] for lib in libs]

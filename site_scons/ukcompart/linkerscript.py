@@ -17,6 +17,9 @@ IMAGE_BASE = 0x100000
 # fixed number of stack words from its caller's frame, and this keeps that
 # read inside the stack even for the first frame.
 STACK_PAD = 128
+# struct ukc_desc_table.flags (uk/compart/desc.h): the runtime clears PKRU
+# from XCR0, so XRSTOR outside the gates cannot load it (embedded mode).
+DESC_XCR0_NO_PKRU = 1 << 0
 
 
 def _pattern(object_name: str) -> str:
@@ -40,8 +43,12 @@ def script(layout: Layout, object_names: Dict[str, str]) -> str:
                             compartments=isolated)
 
 
-def descriptors(layout: Layout) -> str:
-    """The assembly of the descriptor table and the stack slots."""
+def descriptors(layout: Layout, flags: int = 0) -> str:
+    """The assembly of the descriptor table and the stack slots.
+
+    ``flags`` is the table's ``DESC_*`` word: 0 standalone,
+    :data:`DESC_XCR0_NO_PKRU` when embedded in a Unikraft tree.
+    """
     return templates.render("desc.S.j2", compartments=layout.compartments,
                             mechanism_id=MECHANISMS[layout.mechanism],
-                            stack_pad=STACK_PAD)
+                            flags=flags, stack_pad=STACK_PAD)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 from .errors import LayoutError
+from .hardening import Hardening, read as read_hardening
 from .library import Library
 
 PAGE_SIZE = 4096
@@ -40,16 +41,19 @@ def pkru_allowing(*keys: int) -> int:
 
 @dataclass
 class Compartment:
-    """One compartment: its index (= protection key), name, stack, libraries.
+    """One compartment: its index (= protection key), name, stack, libraries
+    and the software hardening its libraries are compiled with.
 
     Index 0 is the trusted core, which holds every library not assigned
-    elsewhere, the platform and the compartment runtime.
+    elsewhere, the platform and the compartment runtime; it is never
+    hardened.
     """
 
     index: int
     name: str
     stack_size: int
     libraries: List[str] = field(default_factory=list)
+    hardening: Hardening = field(default_factory=Hardening)
 
     @property
     def key(self) -> int:
@@ -98,7 +102,8 @@ class Layout:
             "compartments": [
                 {"index": c.index, "name": c.name, "key": c.key,
                  "pkru": c.pkru, "stack_size": c.stack_size,
-                 "libraries": sorted(c.libraries)}
+                 "libraries": sorted(c.libraries),
+                 "hardening": c.hardening.as_dict()}
                 for c in self.compartments],
             "libraries": {
                 lib: {"object": object_names[lib],
@@ -112,7 +117,8 @@ class Layout:
             "enabled": self.enabled,
             "mechanism": self.mechanism,
             "compartments": [
-                [c.index, c.name, c.stack_size, sorted(c.libraries)]
+                [c.index, c.name, c.stack_size, sorted(c.libraries),
+                 c.hardening.as_dict()]
                 for c in self.compartments],
         }, sort_keys=True)
 
@@ -163,7 +169,8 @@ def from_config(kconf, libraries: List[Library],
             raise LayoutError(
                 f"CONFIG_{option}={stack:#x} is not a positive multiple of "
                 f"{PAGE_SIZE:#x} (4 KiB): stacks are whole pages")
-        compartments.append(Compartment(k, name, stack))
+        compartments.append(Compartment(k, name, stack,
+                                        hardening=read_hardening(kconf, k)))
 
     core.libraries = []
     for lib in libraries:

@@ -182,11 +182,17 @@ COMPARTMENTS = [Compart(1, "vault", 0x4000), Compart(2, "app", 0x8000)]
 
 
 def config_text(compartments: Sequence[Compart], libraries: List[Library],
-                mechanism: str = "mpk", enabled: bool = True) -> str:
-    """A ``.config`` as kconfiglib writes it, for this layout."""
+                mechanism: str = "mpk", enabled: bool = True,
+                embedded: bool = False) -> str:
+    """A ``.config`` as kconfiglib writes it, for this layout.
+
+    ``embedded`` adds ``CONFIG_UK_BASE``, which only a Unikraft tree's
+    ``.config`` has.
+    """
+    tree = ['CONFIG_UK_BASE="/unikraft"'] if embedded else []
     if not enabled:
-        return "# CONFIG_UKCOMPART is not set\n"
-    lines = ["CONFIG_UKCOMPART=y"]
+        return "\n".join(tree + ["# CONFIG_UKCOMPART is not set"]) + "\n"
+    lines = tree + ["CONFIG_UKCOMPART=y"]
     for choice in ("mpk", "fcall"):
         option = f"CONFIG_UKCOMPART_{choice.upper()}"
         lines.append(f"{option}=y" if choice == mechanism
@@ -256,12 +262,15 @@ def build(build: Path, libraries: Optional[List[Library]] = None,
           script_edit: Optional[Callable[[str], str]] = None,
           ungated: Sequence[str] = (),
           prelinked: Optional[Dict[str, Path]] = None,
-          link_flags: Sequence[str] = ()) -> Synth:
+          link_flags: Sequence[str] = (), desc_flags: int = 0,
+          embedded: bool = False) -> Synth:
     """Build a synthetic image in ``build``, as the build graph would.
 
     ``script_edit`` rewrites the generated linker script; libraries named
     in ``ungated`` are linked without their references renamed to gates;
-    ``prelinked`` reuses objects from an earlier build (by library name).
+    ``prelinked`` reuses objects from an earlier build (by library name);
+    ``desc_flags`` is the descriptor table's flags word, and ``embedded``
+    writes the ``.config`` of a Unikraft tree (see :func:`config_text`).
     """
     libraries = libraries if libraries is not None else two_compartments()
     build.mkdir(parents=True, exist_ok=True)
@@ -284,7 +293,7 @@ def build(build: Path, libraries: Optional[List[Library]] = None,
         gates_s = gen / "gates.S"
         gates_s.write_text(gates.gates_source(scan, layout))
         desc_s = gen / "desc.S"
-        desc_s.write_text(linkerscript.descriptors(layout))
+        desc_s.write_text(linkerscript.descriptors(layout, desc_flags))
         for source in (gates_s, desc_s):
             _compile(source, source.with_suffix(".o"))
             extra.append(source.with_suffix(".o"))
@@ -311,7 +320,7 @@ def build(build: Path, libraries: Optional[List[Library]] = None,
         layout.manifest(object_names, IMAGE_NAME))
     config = build / ".config"
     config.write_text(config_text(compartments, libraries, mechanism,
-                                  enabled))
+                                  enabled, embedded))
 
     inputs = [str(p) for p in linked.values()] + [str(p) for p in extra]
     link = ["ld", *LINKFLAGS, *link_flags, "-T", str(lds)]

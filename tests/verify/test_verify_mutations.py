@@ -325,3 +325,82 @@ def test_stack_outside_its_compartment_fails_stack_guard_only():
         f".comp1.stack {stack:#x} __ukc_comp1_stack_start: .comp1.stack is "
         "not in compartment 1's band: the section below its guard page is "
         ".comp2.stack (compartment 2)"]
+
+
+XCR0_NO_PKRU = 1
+
+
+def _embedded_with(name: str, tmp_path, desc_flags: int, code: bytes,
+                   offset: int = 12):
+    """An image as embedded mode links it, with ``code`` planted in
+    vault_mix at ``offset`` (inside its second movabs immediate)."""
+    synth = copy_of(variant(name, desc_flags=desc_flags, embedded=True),
+                    tmp_path / "image")
+    planted = symbol(synth.image, "vault_mix") + offset
+    patch(synth.image, planted, code)
+    return synth, planted
+
+
+def test_xrstor_with_the_xcr0_flag_off_fails_xrstor_only_in_gates(tmp_path):
+    synth, planted = _embedded_with("embedded-flag-off", tmp_path, 0,
+                                    b"\x0f\xae\x2f")
+    flags = symbol(synth.image, "ukc_desc") + 20
+
+    failed, messages = failures(synth)
+
+    assert failed == ["descriptor-matches", "xrstor-only-in-gates"]
+    assert messages == [
+        f".ukc.desc {flags:#x} ukc_desc: flags is 0, a Unikraft tree's "
+        ".config (CONFIG_UK_BASE) gives 1",
+        f".comp1.text {planted:#x} vault_mix+0xc: XRSTOR (0f ae 2f) "
+        "outside .ukc.gates"]
+
+
+def test_xrstor_with_the_xcr0_flag_on_passes_and_is_listed_as_allowed(
+        tmp_path):
+    synth, planted = _embedded_with("embedded-flag-on", tmp_path,
+                                    XCR0_NO_PKRU, b"\x0f\xae\x2f")
+
+    report = verify(synth.image, synth.config)
+
+    assert report.failed() == []
+    check = report.check("xrstor-only-in-gates")
+    assert [str(a) for a in check.allowed] == [
+        f".comp1.text {planted:#x} vault_mix+0xc: XRSTOR (0f ae 2f) outside "
+        ".ukc.gates; allowed: the descriptor table's flags say the runtime "
+        "clears PKRU from XCR0 at boot (UKC_DESC_XCR0_NO_PKRU), so it "
+        "cannot load PKRU"]
+    table = report.table().splitlines()
+    assert f"xrstor-only-in-gates: {check.allowed[0]}" in table
+    row = next(line for line in table
+               if line.startswith("xrstor-only-in-gates "))
+    assert row.split()[1:] == ["PASS", str(check.checked), "(none;", "1",
+                               "allowed,", "listed", "below)"]
+    assert report.as_dict()["checks"][7]["allowed"] == [{
+        "message": "XRSTOR (0f ae 2f) outside .ukc.gates",
+        "section": ".comp1.text", "address": planted,
+        "symbol": "vault_mix+0xc", "reason": check.allowed[0].reason}]
+
+
+def test_xcr0_flag_in_a_standalone_image_fails_descriptor_matches(tmp_path):
+    synth = copy_of(variant("standalone-flag-on", desc_flags=XCR0_NO_PKRU),
+                    tmp_path / "image")
+    flags = symbol(synth.image, "ukc_desc") + 20
+
+    failed, messages = failures(synth)
+
+    assert failed == ["descriptor-matches"]
+    assert messages == [
+        f".ukc.desc {flags:#x} ukc_desc: flags is 1, a standalone .config "
+        "(no CONFIG_UK_BASE) gives 0"]
+
+
+def test_wrpkru_fails_even_with_the_xcr0_flag_on(tmp_path):
+    synth, planted = _embedded_with("embedded-wrpkru", tmp_path,
+                                    XCR0_NO_PKRU, b"\x0f\x01\xef", offset=3)
+
+    failed, messages = failures(synth)
+
+    assert failed == ["wrpkru-only-in-gates"]
+    assert messages == [f".comp1.text {planted:#x} vault_mix+0x3: WRPKRU "
+                        "(0f 01 ef) outside .ukc.gates"]

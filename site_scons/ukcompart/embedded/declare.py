@@ -151,8 +151,11 @@ def _declare(env, tree: Path, emb, kconf, known: List[Library],
             Action(_scan(layout, libs), cmdstr="$GENCOMSTR"))
         link_inputs = list(scanned[2:])
         object_names = {lib: f"{lib}.gated.o" for lib in libs}
-        desc_s = env.UkcGenerated(str(gen / "desc.S"),
-                                  env.Value(linkerscript.descriptors(layout)))
+        # Unikraft's context switch uses XRSTOR: the runtime takes PKRU
+        # out of XCR0 (plat_unikraft.c), and the table says so.
+        desc_s = env.UkcGenerated(str(gen / "desc.S"), env.Value(
+            linkerscript.descriptors(layout,
+                                     linkerscript.DESC_XCR0_NO_PKRU)))
         extra = _assemble(env, gen / "gates.o", scanned[0]) + \
             _assemble(env, gen / "desc.o", desc_s, _CORE_SLOT_RENAME)
     else:

@@ -2,16 +2,19 @@
 
 A check's name is stable: scripts and tests match on it.  Each check is a
 function of the :class:`~ukcompart.verify.subject.Subject` returning the
-number of items it looked at and its failures.
+number of items it looked at and its failures, and, for a check that
+accepts a finding on a condition it states, the accepted findings.
 """
 
-from typing import Callable, List, Tuple
+from typing import Callable, List, Tuple, Union
 
-from . import code, descriptor, sections, symbols
-from .report import FAIL, PASS, SKIP, CheckResult, Failure
+from . import code, descriptor, hardening, sections, symbols
+from .report import FAIL, PASS, SKIP, Allowance, CheckResult, Failure
 from .subject import Subject
 
-Check = Callable[[Subject], Tuple[int, List[Failure]]]
+Check = Callable[[Subject], Union[Tuple[int, List[Failure]],
+                                  Tuple[int, List[Failure],
+                                        List[Allowance]]]]
 
 CHECKS: List[Tuple[str, Check]] = [
     ("sections-present", sections.sections_present),
@@ -24,6 +27,7 @@ CHECKS: List[Tuple[str, Check]] = [
     ("xrstor-only-in-gates", code.xrstor_only_in_gates),
     ("no-direct-cross-call", code.no_direct_cross_call),
     ("shared-section", symbols.shared_section),
+    ("hardening-applied", hardening.hardening_applied),
 ]
 
 NAMES = [name for name, _ in CHECKS]
@@ -35,7 +39,8 @@ def run(subject: Subject) -> List[CheckResult]:
         return [CheckResult(name, SKIP) for name in NAMES]
     results = []
     for name, check in CHECKS:
-        checked, failures = check(subject)
+        checked, failures, *allowed = check(subject)
         results.append(CheckResult(name, FAIL if failures else PASS,
-                                   checked, failures))
+                                   checked, failures,
+                                   allowed[0] if allowed else []))
     return results

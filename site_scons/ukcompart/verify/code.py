@@ -12,7 +12,15 @@ encodings (Intel SDM vol. 2):
     XRSTORS  0F C7 /3, memory operand; REX.W: XRSTORS64
 
 XRSTOR(S) can load PKRU from memory when XCR0 enables the PKRU state
-component, so it is as dangerous as WRPKRU.
+component (bit 9), so it is as dangerous as WRPKRU.  It restores only
+components enabled in XCR0 (Intel SDM vol. 1, 13.3 and 13.8; XRSTORS
+also those of IA32_XSS, where PKRU has no bit), so an XRSTOR outside
+the gates is accepted, and listed as allowed, when the descriptor
+table's ``UKC_DESC_XCR0_NO_PKRU`` flag says the runtime cleared that
+bit at boot: Unikraft's context switch (``ukarch_ectx_load``) is one.
+Whether the flag may be set is ``descriptor-matches``' business.
+WRPKRU has no such condition: it is a failure anywhere outside the
+gates.
 
 ``no-direct-cross-call`` disassembles the code of the core (``.boot``,
 ``.text``) and of every compartment (``.comp<k>.text``) with capstone and
@@ -31,11 +39,14 @@ import re
 from typing import Dict, List, Optional, Set, Tuple
 
 from ..errors import ToolMissing
+from . import descriptor
 from .regions import GATES
-from .report import Failure
+from .report import Allowance, Failure
 from .subject import Subject
 
 Outcome = Tuple[int, List[Failure]]
+XCR0_WITHOUT_PKRU = "the descriptor table's flags say the runtime clears " \
+    "PKRU from XCR0 at boot (UKC_DESC_XCR0_NO_PKRU), so it cannot load PKRU"
 
 WRPKRU = b"\x0f\x01\xef"
 R_X86_64_PC32 = 2
@@ -70,9 +81,13 @@ def _memory_operand_with_reg(modrm: int, reg: int) -> bool:
     return (modrm >> 3) & 7 == reg and modrm >> 6 != 3
 
 
-def xrstor_only_in_gates(subject: Subject) -> Outcome:
+def xrstor_only_in_gates(
+        subject: Subject) -> Tuple[int, List[Failure], List[Allowance]]:
     data = subject.image.data
-    failures = []
+    flags = descriptor.table_flags(subject)
+    harmless = flags is not None and bool(flags & descriptor.XCR0_NO_PKRU)
+    failures: List[Failure] = []
+    allowed: List[Allowance] = []
     checked = 0
     for section in _scanned_sections(subject):
         start, end = section.offset, section.offset + section.size
@@ -87,12 +102,19 @@ def xrstor_only_in_gates(subject: Subject) -> Outcome:
                     if at > start and data[at - 1] & 0xf8 == 0x48:
                         first, mnemonic = at - 1, name + "64"
                     addr = section.addr + first - start
-                    failures.append(Failure(
-                        f"{mnemonic} ({data[first:at + 3].hex(' ')}) outside "
-                        ".ukc.gates", section=section.name, address=addr,
-                        symbol=subject.symbol_at(addr)))
+                    message = f"{mnemonic} ({data[first:at + 3].hex(' ')}) " \
+                        "outside .ukc.gates"
+                    symbol = subject.symbol_at(addr)
+                    if harmless:
+                        allowed.append(Allowance(
+                            message, XCR0_WITHOUT_PKRU, section=section.name,
+                            address=addr, symbol=symbol))
+                    else:
+                        failures.append(Failure(
+                            message, section=section.name, address=addr,
+                            symbol=symbol))
                 at = data.find(opcode, at + 1, end - 1)
-    return checked, failures
+    return checked, failures, allowed
 
 
 class _CodeMap:

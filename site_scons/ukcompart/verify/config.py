@@ -11,6 +11,9 @@ that fix the layout:
 ``CONFIG_UKCOMPART_COMP<k>_NAME``         name of compartment k
 ``CONFIG_UKCOMPART_COMP<k>_STACK_SIZE``   its stack size (hex)
 ``CONFIG_UKCOMPART_LIB_<LIB>=k``          where library LIB goes (0: core)
+``CONFIG_UK_BASE``                        set only by a Unikraft tree's
+                                          Config.uk: the image was built
+                                          embedded in that tree
 
 A full ``.config`` names every one of them, so a missing compartment
 option is an error rather than a guessed default.  A library without a
@@ -81,6 +84,7 @@ class Reference:
     path: Path
     enabled: bool
     mechanism: Optional[str] = None
+    embedded: bool = False        # built in a Unikraft tree (UK_ROOT=)
     compartments: List[ExpectedCompartment] = field(default_factory=list)
     placement: Dict[str, int] = field(default_factory=dict)
 
@@ -147,8 +151,9 @@ def read(path: Path) -> Reference:
     if not path.is_file():
         raise BadInput(f"{path}: no such .config; {_REMEDY}")
     values = _values(path)
+    embedded = values.get("UK_BASE", "n") != "n"
     if values.get("UKCOMPART", "n") != "y":
-        return Reference(path=path, enabled=False,
+        return Reference(path=path, enabled=False, embedded=embedded,
                          compartments=[ExpectedCompartment(0, "core", 0)])
 
     mpk = values.get("UKCOMPART_MPK") == "y"
@@ -171,6 +176,6 @@ def read(path: Path) -> Reference:
     for option, raw in values.items():
         if option.startswith("UKCOMPART_LIB_"):
             placement[option] = _integer(path, values, option, 10)
-    return Reference(path=path, enabled=True,
+    return Reference(path=path, enabled=True, embedded=embedded,
                      mechanism="mpk" if mpk else "fcall",
                      compartments=compartments, placement=placement)

@@ -4,21 +4,28 @@ The table is ``struct ukc_desc_table`` of lib/ukcompart/include/uk/
 compart/desc.h, generated from templates/desc.S.j2 and found at the symbol
 ``ukc_desc``.  Little endian, no padding:
 
-    header (56 bytes)  u32 magic 0x44434b55 "UKCD", version 1, count,
+    header (56 bytes)  u32 magic 0x44434b55 "UKCD", version 2, count,
                        entry_size 144, mechanism (1 MPK, 2 FCALL),
-                       reserved; u64 gates start/end, shared start/end
+                       flags; u64 gates start/end, shared start/end
     entry (144 bytes)  char name[32]; u32 key, pkru; u64 start/end of text,
                        rodata, data, bss, guard, stack; u64 sp_slot
 
 Entry 0 is the core (text, rodata, data, bss of the core sections; no
 guard, no stack), entry k compartment k.  Each field is compared with
 what the configuration implies (names, keys, PKRU values, mechanism,
-stack sizes) or with the image itself (section ranges, the guard's
+stack sizes, the flags) or with the image itself (section ranges, the guard's
 linker symbols, the stack-pointer slot ``ukc_sp_slot_<k>``).  A field
 whose section or symbol is missing is not compared: ``sections-present``
 reports the section, ``stack-guard`` a missing guard symbol.  Where the
 guard page sits is ``stack-guard``'s business too; here its range only
 has to be the one the linker symbols name.
+
+``flags`` bit 0 (``UKC_DESC_XCR0_NO_PKRU``) says the runtime clears the
+PKRU state component from XCR0 at boot; it is set exactly when the image
+was built in a Unikraft tree (the ``.config`` has ``CONFIG_UK_BASE``),
+whose runtime adapter does that, and it is what lets
+``xrstor-only-in-gates`` accept Unikraft's XRSTOR (see
+:mod:`~ukcompart.verify.code`).
 """
 
 import struct
@@ -30,7 +37,9 @@ from .report import Failure
 from .subject import Subject
 
 MAGIC = 0x44434b55
-VERSION = 1
+VERSION = 2
+XCR0_NO_PKRU = 1 << 0
+FLAGS_OFFSET = 20
 HEADER = struct.Struct("<6I4Q")
 ENTRY = struct.Struct("<32s2I13Q")
 RANGES = ("text", "rodata", "data", "bss", "guard", "stack")
@@ -76,6 +85,22 @@ def _range(subject: Subject, name: str) -> Optional[Tuple[int, int]]:
     return (section.addr, section.end) if section is not None else None
 
 
+def table_flags(subject: Subject) -> Optional[int]:
+    """The table's ``flags`` word, or None when the table cannot be read.
+
+    ``descriptor-matches`` reports why a table cannot be read, and whether
+    its flags are the ones the configuration implies.
+    """
+    desc = subject.regions.section(DESC)
+    symbol = subject.global_symbol(SYMBOL)
+    if desc is None or symbol is None:
+        return None
+    raw = subject.image.read(symbol.value, FLAGS_OFFSET + 4, within=desc)
+    if raw is None or int.from_bytes(raw[:4], "little") != MAGIC:
+        return None
+    return int.from_bytes(raw[FLAGS_OFFSET:], "little")
+
+
 def descriptor_matches(subject: Subject) -> Outcome:
     image = subject.image
     desc = subject.regions.section(DESC)
@@ -94,7 +119,7 @@ def descriptor_matches(subject: Subject) -> Outcome:
                            section=DESC, address=base, symbol=SYMBOL)]
 
     c = _Comparison(base)
-    magic, version, count, entry_size, mechanism, _reserved, gates_start, \
+    magic, version, count, entry_size, mechanism, flags, gates_start, \
         gates_end, shared_start, shared_end = HEADER.unpack(raw)
     c.expect("magic", 0, magic, MAGIC, "the format gives")
     c.expect("version", 4, version, VERSION, "the format gives")
@@ -104,6 +129,12 @@ def descriptor_matches(subject: Subject) -> Outcome:
     c.expect("mechanism", 16, mechanism,
              MECHANISMS[subject.reference.mechanism],
              f"CONFIG_UKCOMPART_{subject.reference.mechanism.upper()} gives")
+    if subject.reference.embedded:
+        c.expect("flags", FLAGS_OFFSET, flags, XCR0_NO_PKRU,
+                 "a Unikraft tree's .config (CONFIG_UK_BASE) gives")
+    else:
+        c.expect("flags", FLAGS_OFFSET, flags, 0,
+                 "a standalone .config (no CONFIG_UK_BASE) gives")
     c.expect("gates range", 24, (gates_start, gates_end),
              _range(subject, GATES), "the .ukc.gates section is")
     c.expect("shared range", 40, (shared_start, shared_end),

@@ -7,8 +7,9 @@ file and what to do, exit status 2.  A check that fails is not an error;
 it is a line of the report.
 
 pyelftools reports corrupt input with its own ``ELFError`` but also, deeper
-down, with ``struct.error`` and the ``IndexError``, ``KeyError`` and
-``ValueError`` of whatever lookup the corrupt value fed.  Every read of an
+down, with ``struct.error``, its own ``assert`` statements (DWARF parsing)
+and the ``IndexError``, ``KeyError`` and ``ValueError`` of whatever lookup
+the corrupt value fed.  Every read of an
 input file happens inside :func:`reading`, which turns all of them into a
 :class:`BadInput` for that file.
 """
@@ -32,7 +33,7 @@ class BadInput(UkcError):
 
 
 _CORRUPT = (ELFError, struct.error, IndexError, KeyError, ValueError,
-            UnicodeDecodeError, OverflowError)
+            AssertionError, UnicodeDecodeError, OverflowError)
 
 
 @contextmanager

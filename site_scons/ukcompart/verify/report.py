@@ -1,14 +1,19 @@
 """The verifier's findings: one result per check, as a table or as JSON.
 
 A check reports how many items it looked at and every failure, each with
-the section, address and symbol involved where there is one.  The table
-is for people (one row per check, the first failure in it, then every
-failure below); ``--json`` carries the same content for tools::
+the section, address and symbol involved where there is one, and every
+finding it accepted (an allowance) with the reason it may stay.  The
+table is for people (one row per check, the first failure in it, then
+every failure and every allowance below); ``--json`` carries the same
+content for tools::
 
     {"image": "...", "ok": true,
      "checks": [{"name": "page-aligned", "status": "PASS", "checked": 23,
                  "failures": [{"message": "...", "section": ".comp1.data",
-                               "address": 1101824, "symbol": null}]}]}
+                               "address": 1101824, "symbol": null}],
+                 "allowed": [{"message": "...", "section": ".text",
+                              "address": 1209855, "symbol": "f+0x4f",
+                              "reason": "..."}]}]}
 """
 
 import json
@@ -16,6 +21,18 @@ from dataclasses import dataclass, field
 from typing import List, Optional
 
 PASS, FAIL, SKIP = "PASS", "FAIL", "SKIP"
+
+
+def _located(message: str, section: Optional[str], address: Optional[int],
+             symbol: Optional[str]) -> str:
+    where = []
+    if section:
+        where.append(section)
+    if address is not None:
+        where.append(f"{address:#x}")
+    if symbol:
+        where.append(symbol)
+    return f"{' '.join(where)}: {message}" if where else message
 
 
 @dataclass(frozen=True)
@@ -28,15 +45,23 @@ class Failure:
     symbol: Optional[str] = None
 
     def __str__(self) -> str:
-        where = []
-        if self.section:
-            where.append(self.section)
-        if self.address is not None:
-            where.append(f"{self.address:#x}")
-        if self.symbol:
-            where.append(self.symbol)
-        return f"{' '.join(where)}: {self.message}" if where \
-            else self.message
+        return _located(self.message, self.section, self.address,
+                        self.symbol)
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """A finding a check accepted, and the fact of the image that allows it."""
+
+    message: str
+    reason: str
+    section: Optional[str] = None
+    address: Optional[int] = None
+    symbol: Optional[str] = None
+
+    def __str__(self) -> str:
+        return _located(f"{self.message}; allowed: {self.reason}",
+                        self.section, self.address, self.symbol)
 
 
 @dataclass
@@ -45,6 +70,7 @@ class CheckResult:
     status: str
     checked: int = 0
     failures: List[Failure] = field(default_factory=list)
+    allowed: List[Allowance] = field(default_factory=list)
 
 
 @dataclass
@@ -86,6 +112,10 @@ class Report:
                 "failures": [{"message": f.message, "section": f.section,
                               "address": f.address, "symbol": f.symbol}
                              for f in c.failures],
+                "allowed": [{"message": a.message, "section": a.section,
+                             "address": a.address, "symbol": a.symbol,
+                             "reason": a.reason}
+                            for a in c.allowed],
             } for c in self.checks],
         }
 
@@ -99,7 +129,12 @@ class Report:
                  else self.image, "",
                  f"{'check':<{width}}  status  checked  first failure"]
         for c in self.checks:
-            first = str(c.failures[0]) if c.failures else ""
+            if c.failures:
+                first = str(c.failures[0])
+            elif c.allowed:
+                first = f"(none; {len(c.allowed)} allowed, listed below)"
+            else:
+                first = ""
             lines.append(f"{c.name:<{width}}  {c.status:<6}  "
                          f"{c.checked:>7}  {first}".rstrip())
         failing = [c for c in self.checks if c.failures]
@@ -108,6 +143,12 @@ class Report:
             for c in failing:
                 for failure in c.failures:
                     lines.append(f"{c.name}: {failure}")
+        allowing = [c for c in self.checks if c.allowed]
+        if allowing:
+            lines.append("")
+            for c in allowing:
+                for allowance in c.allowed:
+                    lines.append(f"{c.name}: {allowance}")
         failed = self.failed()
         lines.append("")
         if failed:

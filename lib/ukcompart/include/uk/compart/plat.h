@@ -28,6 +28,13 @@ struct ukc_fault {
 #define UKC_FAULT_WRITE		(1UL << 1)
 #define UKC_FAULT_PK		(1UL << 5)
 
+/* An invalid-opcode exception (#UD), as the platform saw it on entry. */
+struct ukc_trap {
+	__u64 rip;		/* the instruction that raised it */
+	__u64 rsp;		/* the interrupted stack pointer */
+	__u32 pkru;		/* PKRU at entry */
+};
+
 /* Console output; usable from the page-fault hook. */
 void ukc_plat_puts(const char *s, __sz len);
 
@@ -47,11 +54,26 @@ int ukc_plat_pages_set_key(__uptr start, __uptr end, int pkey);
 int ukc_plat_pages_unmap(__uptr start, __uptr end);
 
 /*
+ * 0 when no XSAVE-family instruction can load PKRU: XCR0 lacks the PKRU
+ * component (bit 9), or XSAVE is not enabled at all, and the platform's
+ * save areas still fit the state XCR0 enables; a negative errno
+ * otherwise.  UKC_DESC_XCR0_NO_PKRU in the descriptor table promises 0.
+ */
+int ukc_plat_xsave_pkru_off(void);
+
+/*
  * Install the page-fault hook.  It runs with PKRU 0 on an exception stack;
  * it returns non-zero when it handled the fault (the access is retried with
  * f->pkru), 0 to let the platform report the fault and stop.
  */
 void ukc_plat_pf_hook_set(int (*hook)(struct ukc_fault *f));
+
+/*
+ * Install the invalid-opcode hook, run like the page-fault hook: with
+ * PKRU 0 on an exception stack; non-zero when it handled the trap, 0 to
+ * let the platform report it and stop.
+ */
+void ukc_plat_ud_hook_set(int (*hook)(struct ukc_trap *t));
 
 /* Stop the image with the given exit status. */
 void __noreturn ukc_plat_exit(int status);

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Exceptions: a hook for page faults.
+ * Exceptions: hooks for page faults and invalid opcodes.
  *
  * Every exception (vectors 0..31) is fatal unless a hook handles it: the
  * platform prints one line with the vector, the error code, RIP and CR2,
- * then exits with UKPLAT_EXIT_FATAL.  For a page fault (vector 14) the hook
- * registered here runs first.
+ * then exits with UKPLAT_EXIT_FATAL.  For a page fault (vector 14) and an
+ * invalid opcode (#UD, vector 6: UD2 is how compiler-inserted checks trap)
+ * the hook registered here runs first.
  */
 
 #ifndef __UK_PLAT_TRAP_H__
@@ -43,6 +44,21 @@ typedef int (*ukplat_pf_hook_t)(struct ukplat_pf *pf);
 
 /* Install hook (NULL removes it); there is one hook at a time. */
 void ukplat_pf_hook_set(ukplat_pf_hook_t hook);
+
+struct ukplat_ud {
+	__u64 rip;		/* the instruction that raised #UD */
+	__u64 rsp;		/* the interrupted stack pointer */
+	__u32 pkru;		/* PKRU at exception entry, restored on return */
+};
+
+/*
+ * Like the page-fault hook: non-zero when handled (execution resumes at
+ * ud->rip, which the hook may have moved), 0 to have the platform report
+ * the exception and stop.  Runs on an exception stack with PKRU 0.
+ */
+typedef int (*ukplat_ud_hook_t)(struct ukplat_ud *ud);
+
+void ukplat_ud_hook_set(ukplat_ud_hook_t hook);
 
 #endif /* !__ASSEMBLY__ */
 

@@ -3,17 +3,30 @@
 
     UK_ROOT=/path/to/unikraft UK_APP=/path/to/app bench/embedded_bench.py
 
-Four figures, median of BENCH_RUNS (default 5), interleaved so machine
-load hits both sides alike:
+Both sides go through the same steps from an empty build directory, with
+the same environment, the same ``-jN`` (BENCH_JOBS, default: CPUs) and
+the build directory's own ``.config``, median of BENCH_RUNS (default 5),
+interleaved so machine load hits both sides alike:
 
-- ``make`` cold: ``make -C $UK_ROOT A=$UK_APP O=<tmp> C=<tmp>/.config -jN``
-  from an empty build directory configured by Unikraft's own
-  ``make defconfig`` (tests/embedded/configs/helloworld-plain.defconfig,
-  or DEFCONFIG=);
-- ``make`` no-op: the same command again;
-- ``scons build`` cold and no-op with compartments
-  (tests/embedded/configs/helloworld-mpk.defconfig, or DEFCONFIG_UKC=),
-  configured the same way.
+1. configure: ``make -C $UK_ROOT A=$UK_APP O=<tmp> C=<tmp>/.config
+   UK_DEFCONFIG=... defconfig`` with
+   tests/embedded/configs/helloworld-plain.defconfig (or DEFCONFIG=), and
+   ``scons UK_ROOT=... UK_APP=... O=<tmp> DEFCONFIG=... defconfig`` with
+   helloworld-mpk.defconfig (or DEFCONFIG_UKC=); not timed;
+2. cold: the first build;
+3. second build: the same command again, nothing edited;
+4. no-op: once more.
+
+The second build is not a no-op for Make: a configuration target runs
+Kconfig with ``UK_NAME`` set to the app directory's name
+(``app-helloworld``), so ``.config`` gets ``CONFIG_UK_DEFNAME`` from it,
+while a build reads ``CONFIG_UK_NAME`` (``helloworld``) from ``.config``
+and its Kconfig run rewrites ``UK_DEFNAME`` after Make has copied
+``.config`` to ``<build>/config``.  The next Make sees the two differ,
+regenerates ``config.h`` and recompiles everything; only the build after
+that is a no-op.  ukcompart reads ``.config`` before it starts Make, so
+its cold build already settles it.  The no-op step checks that neither
+side compiled anything, so a rebuild cannot pass for a no-op.
 
 The goal is a cold ratio of at most 1.1x and a no-op under 0.5x.
 """
@@ -24,34 +37,62 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Dict, List
 
-from common import RUNS, TREE, Figure, scons, table, timed
+from common import RUNS, TREE, Figure, table, timed
 
 CONFIGS = TREE / "tests" / "embedded" / "configs"
 JOBS = int(os.environ.get("BENCH_JOBS", str(os.cpu_count() or 1)))
+# Lines by which either side says it compiled or linked something.
+WORK_MARKS = ("  CC ", "  AS ", "  LD ", "  CXX ")
 
 
-def _make(uk_root: Path, app: Path, build: Path, *goals: str) -> None:
-    command = ["make", "-s", "-C", str(uk_root), f"A={app}", f"O={build}",
-               f"C={build}/.config", f"-j{JOBS}", *goals]
-    done = subprocess.run(command, capture_output=True, text=True)
+def _environment() -> Dict[str, str]:
+    """The caller's environment without a parent Make's jobserver."""
+    env = dict(os.environ)
+    for name in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES"):
+        env.pop(name, None)
+    return env
+
+
+ENV = _environment()
+
+
+def _run(command: List[str]) -> str:
+    done = subprocess.run(command, capture_output=True, text=True, env=ENV)
     if done.returncode != 0:
         sys.exit(f"embedded_bench: {' '.join(command)} failed:\n"
-                 f"{done.stderr}")
+                 f"{done.stdout}{done.stderr}")
+    return done.stdout + done.stderr
 
 
-def _scons(uk_root: Path, app: Path, build: Path, *args: str) -> None:
-    """Run scons; a failed verification still leaves a timed build.
+def _make(uk_root: Path, app: Path, build: Path, *goals: str) -> List[str]:
+    return ["make", "-C", str(uk_root), f"A={app}", f"O={build}",
+            f"C={build}/.config", f"-j{JOBS}", *goals]
 
-    Unikraft's own layout fails two of the verifier's checks (see
-    docs/embedded.md), so ``build`` exits non-zero after linking; only a
-    failure before the image exists is fatal here.
-    """
-    done = scons(f"UK_ROOT={uk_root}", f"UK_APP={app}", f"O={build}", *args,
-                 check=False)
-    if done.returncode != 0 and "verification failed" not in done.stderr:
-        sys.exit(f"embedded_bench: scons {' '.join(args)} failed:\n"
-                 f"{done.stdout}\n{done.stderr}")
+
+def _scons(uk_root: Path, app: Path, build: Path, *args: str) -> List[str]:
+    return [sys.executable, "-m", "SCons", "-Q", "-C", str(TREE),
+            f"UK_ROOT={uk_root}", f"UK_APP={app}", f"O={build}", *args]
+
+
+def _expect_no_work(output: str, what: str) -> None:
+    worked = [line for line in output.splitlines()
+              if line.startswith(WORK_MARKS)]
+    if worked:
+        sys.exit(f"embedded_bench: the no-op {what} rebuilt something "
+                 f"({len(worked)} lines, first: {worked[0].strip()!r}); "
+                 "its figure would not be a no-op")
+
+
+def _measure(configure: List[str], build: List[str], what: str,
+             cold: Figure, second: Figure, noop: Figure) -> None:
+    _run(configure)
+    cold.samples.append(timed(lambda: _run(build)))
+    second.samples.append(timed(lambda: _run(build)))
+    output: List[str] = []
+    noop.samples.append(timed(lambda: output.append(_run(build))))
+    _expect_no_work(output[0], what)
 
 
 def run():
@@ -63,30 +104,31 @@ def run():
                          str(CONFIGS / "helloworld-mpk.defconfig"))
 
     make_cold = Figure("make, cold", "s")
+    make_second = Figure("make, second build", "s")
     make_noop = Figure("make, no-op", "s")
     ukc_cold = Figure("scons build (MPK), cold", "s", baseline=make_cold)
+    ukc_second = Figure("scons build (MPK), second build", "s",
+                        baseline=make_second)
     ukc_noop = Figure("scons build (MPK), no-op", "s", baseline=make_noop)
     for _ in range(RUNS):
         for side in ("make", "scons"):
             build = Path(tempfile.mkdtemp(prefix="ukc-embbench-"))
             try:
                 if side == "make":
-                    _make(uk_root, app, build, f"UK_DEFCONFIG={plain}",
-                          "defconfig")
-                    make_cold.samples.append(timed(
-                        lambda: _make(uk_root, app, build)))
-                    make_noop.samples.append(timed(
-                        lambda: _make(uk_root, app, build)))
+                    _measure(_make(uk_root, app, build,
+                                   f"UK_DEFCONFIG={plain}", "defconfig"),
+                             _make(uk_root, app, build), "make",
+                             make_cold, make_second, make_noop)
                 else:
-                    _scons(uk_root, app, build, f"DEFCONFIG={ukc}",
-                           "defconfig")
-                    ukc_cold.samples.append(timed(lambda: _scons(
-                        uk_root, app, build, f"-j{JOBS}", "build")))
-                    ukc_noop.samples.append(timed(lambda: _scons(
-                        uk_root, app, build, f"-j{JOBS}", "build")))
+                    _measure(_scons(uk_root, app, build, f"DEFCONFIG={ukc}",
+                                    "defconfig"),
+                             _scons(uk_root, app, build, f"-j{JOBS}",
+                                    "build"), "scons build",
+                             ukc_cold, ukc_second, ukc_noop)
             finally:
                 shutil.rmtree(build)
-    return [make_cold, ukc_cold, make_noop, ukc_noop]
+    return [make_cold, ukc_cold, make_second, ukc_second, make_noop,
+            ukc_noop]
 
 
 if __name__ == "__main__":

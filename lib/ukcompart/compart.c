@@ -5,12 +5,13 @@
  * The build links every compartment into its own page-aligned sections and
  * describes them in the table at __ukc_desc_start (uk/compart/desc.h).
  * Before any other init function, and so before any compartment code runs,
- * this file checks that table, zeroes each compartment's bss, tags each
- * compartment's pages with its protection key (MPK), unmaps the guard page
- * below each compartment stack and installs the page-fault hook that
- * reports violations (fault.c).  It also gives each compartment built with
- * a stack protector its canary and installs the invalid-opcode hook that
- * reports failed hardening checks (hardening.c).
+ * this file checks that table (when it says UKC_DESC_XCR0_NO_PKRU, also
+ * that the platform took PKRU out of XCR0), zeroes each compartment's bss,
+ * tags each compartment's pages with its protection key (MPK), unmaps
+ * the guard page below each compartment stack and installs the page-fault
+ * hook that reports violations (fault.c).  It also gives each
+ * compartment built with a stack protector its canary and installs the
+ * invalid-opcode hook that reports failed hardening checks (hardening.c).
  */
 
 #include <errno.h>

@@ -60,7 +60,7 @@
 
 /* Secondary CPUs would enable PKRU in XCR0 again (lcpu_start.S). */
 #if CONFIG_UKPLAT_LCPU_MAXCOUNT > 1
-#error "ukcompart clears PKRU from XCR0 on the boot CPU only: set UKPLAT_LCPU_MAXCOUNT to 1"
+#error "ukcompart: UKPLAT_LCPU_MAXCOUNT must be 1 (PKRU leaves XCR0 on one CPU)"
 #endif
 
 /* Port of QEMU's isa-debug-exit device (docs/image-layout.md). */

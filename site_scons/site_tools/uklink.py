@@ -91,7 +91,9 @@ def _link_command(target, source, env):
 def generate(env) -> None:
     env.SetDefault(UKC_LINKFLAGS=list(LINKFLAGS))
     env.Replace(
-        GENCOMSTR=_short(env, "GEN", "$TARGET"),
+        # Writing a generated file runs no command: even with V=1 the
+        # short line is all there is to show.
+        GENCOMSTR="  GEN     $TARGET",
         LINKCOMSTR=_short(env, "LD", "$TARGET"),
         OBJCOPYCOMSTR=_short(env, "OBJCOPY", "$TARGET"),
     )

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Dict, List
 
+import SCons.Errors
 import SCons.Script as S
 
 from . import kconfig, library, model, project
@@ -71,6 +72,11 @@ def variables() -> S.Variables:
     return result
 
 
+def _one_line(error) -> str:
+    return ": ".join(part.strip() for part in str(error).splitlines()
+                     if part.strip())
+
+
 def fail(error: UkcError) -> None:
     print(f"ukcompart: error: {error}", file=sys.stderr)
     S.Exit(error.exit_status)
@@ -85,8 +91,11 @@ def _config_action(action: str, kconf, proj: project.Project,
         origin = source if source else "the Kconfig defaults"
         print(f"ukcompart: wrote {proj.dotconfig} from {origin}")
     elif action == "olddefconfig":
-        if proj.dotconfig.is_file():
-            kconfig.load(kconf, proj.dotconfig)
+        if proj.dotconfig.exists():
+            for name in kconfig.load(kconf, proj.dotconfig,
+                                     drop_unknown=True):
+                print(f"ukcompart: dropped {name}: no such option in this "
+                      "tree")
         kconfig.save(kconf, proj.dotconfig)
         print(f"ukcompart: updated {proj.dotconfig}")
     elif action == "savedefconfig":
@@ -110,14 +119,20 @@ def _menuconfig(kconf, proj: project.Project) -> None:
 
 
 def _load_or_default(kconf, proj: project.Project) -> None:
-    """Load ``.config``, or make one from the defaults and say so."""
-    if proj.dotconfig.is_file():
-        before = proj.dotconfig.read_text()
+    """Load ``.config``, or make one from the defaults and say so.
+
+    An existing ``.config`` is never rewritten here: options it does not
+    mention yet take their defaults for this build, and the user is told
+    how to record them.
+    """
+    if proj.dotconfig.exists():
         kconfig.load(kconf, proj.dotconfig)
-        if kconfig.config_text(kconf) != before:
-            kconfig.save(kconf, proj.dotconfig)
-            print(f"ukcompart: {proj.dotconfig}: added defaults for new "
-                  "options")
+        missing = kconfig.unrecorded(kconf, proj.dotconfig)
+        if missing:
+            print(f"ukcompart: {proj.dotconfig} does not set "
+                  f"{len(missing)} option(s) (CONFIG_{missing[0]}, ...): using "
+                  "their "
+                  "defaults; 'scons olddefconfig' records them")
         return
     kconfig.defaults(kconf, proj.defconfig)
     kconfig.save(kconf, proj.dotconfig)
@@ -150,7 +165,12 @@ def _read_libraries(libraries: List[library.Library],
 def main(tree: Path) -> None:
     """Declare everything; called from ``SConstruct``."""
     opts = variables()
-    env = S.Environment(tools=[], variables=opts, ENV=os.environ.copy())
+    try:
+        env = S.Environment(tools=[], variables=opts, ENV=os.environ.copy())
+    except SCons.Errors.UserError as error:
+        fail(ConfigError(f"{_one_line(error)}; 'scons -h' lists the "
+                         "variables"))
+        return
     unknown = opts.UnknownVariables()
     S.Help(opts.GenerateHelpText(env, sort=False) + TARGETS_HELP,
            append=False)

@@ -167,7 +167,9 @@ def declare(env, proj: Project, kconf, specs: List[LibrarySpec],
     env.AddPostAction(image_dbg, Action(_check_two_pass, None))
     image = env.UkcMultiboot(str(proj.image), image_dbg)
 
-    verified = env.UkcVerify([image_dbg, str(proj.dotconfig), manifest])
+    # auto.conf is the resolved configuration: .config may leave new
+    # options to their defaults, which only kconfiglib knows.
+    verified = env.UkcVerify([image_dbg, autoconf, manifest])
     env.Depends(verified, link_objects)
 
     build_alias = env.Alias("build", [image, autoconf, manifest, verified])
@@ -202,7 +204,8 @@ def _verify_other(proj: Project):
 
         image = Path(env["IMAGE"]).resolve()
         try:
-            report = verify(image, proj.dotconfig, None)
+            report = verify(image, proj.build / "config" / "auto.conf",
+                            None)
         except UkcError as error:
             print(f"ukcompart: error: {error}", file=sys.stderr)
             return error.exit_status

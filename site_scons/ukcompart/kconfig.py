@@ -83,13 +83,16 @@ def parse(tree: KconfigTree) -> kconfiglib.Kconfig:
         with redirect_stderr(stderr):
             kconf = kconfiglib.Kconfig(str(tree.top), warn_to_stderr=False)
     except kconfiglib.KconfigError as e:
-        raise ConfigError(_one_line(e)) from None
+        # kconfiglib says "<file>:<line>: error: ..."; ours adds "error:".
+        raise ConfigError(re.sub(r"^(\S+:\d+: )error: ", r"\1",
+                                 _one_line(e))) from None
     except OSError as e:
         raise ConfigError(
             f"{e.filename or tree.top}: cannot read Kconfig file: "
             f"{e.strerror}") from None
     for warning in kconf.warnings:
-        print(f"ukcompart: warning: {_one_line(warning)}", file=sys.stderr)
+        text = re.sub(r"^(\S+:\d+: )?warning: ", r"\1", _one_line(warning))
+        print(f"ukcompart: warning: {text}", file=sys.stderr)
     kconf.warnings = []
     return kconf
 
@@ -105,12 +108,29 @@ def _line_of(path: Path, name: str) -> int:
     return 0
 
 
-def load(kconf: kconfiglib.Kconfig, path: Path) -> None:
-    """Load ``path`` into ``kconf``, refusing anything kconfiglib ignores."""
+def read_text(path: Path) -> str:
+    """A configuration file's text; unreadable or binary is one error."""
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a directory, not a configuration "
+                          "file; remove it or run 'scons defconfig'")
     try:
-        text = path.read_text()
+        return path.read_text()
     except OSError as e:
         raise ConfigError(f"{path}: cannot read: {e.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a text file (a .config is UTF-8 "
+                          "text); fix it or run 'scons defconfig'") from None
+
+
+def load(kconf: kconfiglib.Kconfig, path: Path,
+         drop_unknown: bool = False) -> List[str]:
+    """Load ``path`` into ``kconf``, refusing anything kconfiglib ignores.
+
+    With ``drop_unknown`` (``olddefconfig``), assignments to options the
+    tree does not have are left out instead of refused; their names are
+    returned.
+    """
+    text = read_text(path)
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
         if stripped and not stripped.startswith("#") \
@@ -123,7 +143,8 @@ def load(kconf: kconfiglib.Kconfig, path: Path) -> None:
     kconf.warnings = []
     with redirect_stderr(io.StringIO()):
         kconf.load_config(str(path))
-        if kconf.missing_syms:
+        dropped = [f"CONFIG_{name}" for name, _ in kconf.missing_syms]
+        if kconf.missing_syms and not drop_unknown:
             name, value = kconf.missing_syms[0]
             raise ConfigError(
                 f"{path}:{_line_of(path, name)}: CONFIG_{name}={value}: no "
@@ -145,6 +166,22 @@ def load(kconf: kconfiglib.Kconfig, path: Path) -> None:
         warning = warning.rstrip(".")
         raise ConfigError(f"{where}: {_explain(warning)}; fix the value in "
                           "'scons menuconfig' or the file")
+    return dropped
+
+
+def unrecorded(kconf: kconfiglib.Kconfig, path: Path) -> List[str]:
+    """Options ``.config`` would hold but does not mention (new ones)."""
+    present = set()
+    for line in read_text(path).splitlines():
+        match = _CONFIG_LINE.match(line.strip())
+        if match:
+            present.add(match.group(1) or match.group(2))
+    written = set()
+    for line in config_text(kconf).splitlines():
+        match = _CONFIG_LINE.match(line)
+        if match:
+            written.add(match.group(1) or match.group(2))
+    return sorted(written - present)
 
 
 _RANGE = re.compile(r"user value (\S+) on the \w+ symbol (\w+) \(defined at "

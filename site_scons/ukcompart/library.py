@@ -14,7 +14,8 @@ from typing import Iterable, List
 
 from .errors import LibraryError
 
-_NAME = re.compile(r"\$\(call\s+addlib(?:_s)?\s*,\s*([A-Za-z0-9_]+)")
+_NAME = re.compile(r"\$\(call\s+addlib(?:_s)?\s*,\s*([^,)]*)")
+_VALID_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 KINDS = ("plat", "lib", "app")
 
@@ -52,13 +53,24 @@ def _library_in(directory: Path, kind: str) -> Library:
     if not config_uk.is_file():
         raise LibraryError(f"{directory}: has Makefile.uk but no Config.uk; "
                            "every library needs both")
-    names = _NAME.findall(makefile_uk.read_text())
+    try:
+        text = makefile_uk.read_text()
+    except (OSError, UnicodeDecodeError) as e:
+        raise LibraryError(f"{makefile_uk}: cannot read: "
+                           f"{getattr(e, 'strerror', None) or e}") from None
+    names = _NAME.findall(text)
     if len(names) != 1:
         raise LibraryError(
             f"{makefile_uk}:1: expected exactly one "
             "$(eval $(call addlib_s,libname,$(CONFIG_X))) line, found "
             f"{len(names)}")
-    return Library(name=names[0], path=directory.resolve(), kind=kind)
+    name = names[0].strip()
+    if not _VALID_NAME.match(name):
+        line = text[:text.index(names[0])].count("\n") + 1
+        raise LibraryError(
+            f"{makefile_uk}:{line}: library name '{name}': use letters, "
+            "digits and '_' (it becomes part of Make and Kconfig names)")
+    return Library(name=name, path=directory.resolve(), kind=kind)
 
 
 def _candidates(root: Path, include_root: bool) -> Iterable[Path]:

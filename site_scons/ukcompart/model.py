@@ -19,6 +19,7 @@ from .hardening import Hardening, read as read_hardening
 from .library import Library
 
 PAGE_SIZE = 4096
+MAX_STACK_SIZE = 16 << 20
 SHARED_KEY = 15
 MAX_COMPARTMENTS = 14
 NAME_MAX = 31
@@ -155,8 +156,8 @@ def from_config(kconf, libraries: List[Library],
                 or name in RESERVED_NAMES:
             raise LayoutError(
                 f"CONFIG_{option}=\"{name}\": a compartment name is letters, "
-                f"digits and '_', at most {NAME_MAX} characters, and not "
-                "'core' or 'shared'")
+                f"digits and '_', not starting with a digit, at most "
+                f"{NAME_MAX} characters, and not 'core' or 'shared'")
         if name in names:
             raise LayoutError(
                 f"CONFIG_UKCOMPART_COMP{names[name]}_NAME and CONFIG_{option} "
@@ -169,6 +170,11 @@ def from_config(kconf, libraries: List[Library],
             raise LayoutError(
                 f"CONFIG_{option}={stack:#x} is not a positive multiple of "
                 f"{PAGE_SIZE:#x} (4 KiB): stacks are whole pages")
+        if stack > MAX_STACK_SIZE:
+            raise LayoutError(
+                f"CONFIG_{option}={stack:#x} is larger than "
+                f"{MAX_STACK_SIZE:#x} (16 MiB), the most a compartment "
+                "stack may take of the 128 MiB the image may span")
         compartments.append(Compartment(k, name, stack,
                                         hardening=read_hardening(kconf, k)))
 

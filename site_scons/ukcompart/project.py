@@ -69,6 +69,11 @@ def from_arguments(tree: Path, launch_dir: Path, uk_app: str,
         else (tree / "examples" / "hello").resolve()
     if not app.is_dir():
         raise ConfigError(f"UK_APP={uk_app}: no such directory")
+    if any(c.isspace() for c in str(app)):
+        raise ConfigError(
+            f"UK_APP={app}: the path contains white space, which Make-format "
+            "files (Makefile.uk) split into words; move the app to a path "
+            "without spaces")
     if not (app / "Config.uk").is_file() or \
             not (app / "Makefile.uk").is_file():
         raise ConfigError(

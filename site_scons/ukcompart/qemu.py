@@ -81,7 +81,7 @@ def boot(image: Path, qemu: str = "qemu-system-x86_64", cpu: str = "max",
             process.kill()
             process.wait()
             raise GuestError(f"{image}: the guest did not exit within "
-                             f"{timeout:g} s (QEMU_TIMEOUT=)")
+                             f"{timeout:g} s (raise QEMU_TIMEOUT=)")
         ready, _, _ = select.select([process.stdout], [], [],
                                     min(remaining, 0.5))
         if not ready:
@@ -128,11 +128,20 @@ def boot(image: Path, qemu: str = "qemu-system-x86_64", cpu: str = "max",
     returncode = process.wait()
     errors = process.stderr.read().decode(errors="replace").strip()
 
-    if returncode % 2 == 1 and not (returncode == 1 and errors):
+    # Status 0 and a failing QEMU both end with 1: only a guest that was
+    # booted (the firmware handed over to it) can have exited.
+    booted = not in_firmware or FIRMWARE_DONE in firmware
+    if returncode % 2 == 1 and booted and not (returncode == 1 and errors):
         return Boot(status=returncode >> 1, console=output.decode(
             errors="replace"))
     if errors:
-        raise GuestError(f"{qemu}: {errors.splitlines()[0]}")
+        first = errors.splitlines()[0]
+        if not first.startswith(qemu):
+            first = f"{qemu}: {first}"
+        raise GuestError(first)
+    if not booted:
+        raise GuestError(f"{qemu} exited with {returncode} before booting "
+                         f"{image}; check QEMU=")
     raise GuestError(
         f"{image}: the guest stopped without an exit status (QEMU exit "
         f"{returncode}: a triple fault or reset?)")

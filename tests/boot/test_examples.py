@@ -65,3 +65,13 @@ def test_mpk_image_on_a_cpu_without_pku_says_so(tmp_path):
         "ukcompart: error: this CPU has no protection keys "
         "(CPUID.7.0:ECX.PKU=0); boot with -cpu max or configure "
         "UKCOMPART_FCALL"])
+
+
+def test_a_qemu_that_fails_before_booting_is_not_status_0(tmp_path):
+    from ukcompart.qemu import GuestError, boot as qemu_boot
+
+    image = build_app(HELLO, tmp_path)
+    with pytest.raises(GuestError) as raised:
+        qemu_boot(image, qemu="false", timeout=10)
+    assert str(raised.value) == \
+        f"false exited with 1 before booting {image}; check QEMU="

@@ -13,6 +13,7 @@ import pytest
 
 from conftest import TREE, scons
 
+from ukcompart import linkerscript
 from ukcompart.embedded import environment, link, make, menus
 from ukcompart.model import Compartment, Layout
 
@@ -131,6 +132,14 @@ def test_linker_script_inserts_compartments_after_bss():
     assert "libkvmplat.gated.o" not in text
 
 
+def test_descriptor_table_flags_word_is_rendered():
+    embedded = linkerscript.descriptors(_layout(),
+                                        linkerscript.DESC_XCR0_NO_PKRU)
+    standalone = linkerscript.descriptors(_layout())
+    assert "\t.long\t0x1\t\t\t/* flags (UKC_DESC_*) */" in embedded
+    assert "\t.long\t0x0\t\t\t/* flags (UKC_DESC_*) */" in standalone
+
+
 def test_build_refuses_uk_libs_without_uk_root():
     done = scons("UK_LIBS=/tmp", "build")
     assert done.returncode == 2
@@ -172,9 +181,17 @@ def test_plain_helloworld_builds_and_boots(tmp_path):
 def test_helloworld_in_compartments_boots(tmp_path):
     _embedded(_hello(), tmp_path, "DEFCONFIG=" + str(
         HERE / "configs" / "helloworld-mpk.defconfig"), "defconfig")
-    _embedded(_hello(), tmp_path, "-j2", "build")
+    built = _embedded(_hello(), tmp_path, "-j2", "build")
+    assert built.returncode == 0, built.stdout + built.stderr
     gates = (tmp_path / "ukcompart" / "gates.txt").read_text()
     assert "libukboot -> apphelloworld main" in gates
+    report = (tmp_path / "ukcompart" / "verify.txt").read_text()
+    assert report.endswith(" checks passed\n")
+    allowed = [line for line in report.splitlines()
+               if line.startswith("xrstor-only-in-gates: ")]
+    assert len(allowed) == 1 and " ukarch_ectx_load+" in allowed[0]
+    assert allowed[0].endswith(" (UKC_DESC_XCR0_NO_PKRU), so it cannot "
+                               "load PKRU")
     done = _embedded(_hello(), tmp_path, "run", "QEMU_TIMEOUT=60")
     assert "Hello world!" in done.stdout, done.stdout + done.stderr
 
@@ -183,7 +200,8 @@ def test_helloworld_in_compartments_boots(tmp_path):
 def test_write_into_another_compartment_is_reported(tmp_path):
     app = HERE / "apps" / "violation"
     _embedded(app, tmp_path, "defconfig")
-    _embedded(app, tmp_path, "-j2", "build")
+    built = _embedded(app, tmp_path, "-j2", "build")
+    assert built.returncode == 0, built.stdout + built.stderr
     done = _embedded(app, tmp_path, "run", "QEMU_TIMEOUT=60")
     assert done.returncode == 3, done.stdout + done.stderr
     assert "ukcompart: violation: comp=app access=write" in done.stdout

@@ -51,7 +51,7 @@ def test_kconfig_syntax_error_names_file_and_line(tmp_path):
     app = make_app(tmp_path, "config APPDEMO\n\tbool\n\tdefualt y\n")
     done = scons(f"UK_APP={app}", f"O={tmp_path / 'build'}", "build")
     assert_one_error(done, f"ukcompart: error: {app / 'Config.uk'}:3: "
-                     "error: couldn't parse 'defualt y': syntax "
+                     "couldn't parse 'defualt y': syntax "
                      "error")
 
 
@@ -126,7 +126,12 @@ TWO_COMPS = TREE / "examples" / "two-comps"
      "of 0x1000 (4 KiB): stacks are whole pages"),
     ({"CONFIG_UKCOMPART_COMP1_NAME": "\"core\""},
      "CONFIG_UKCOMPART_COMP1_NAME=\"core\": a compartment name is letters, "
-     "digits and '_', at most 31 characters, and not 'core' or 'shared'"),
+     "digits and '_', not starting with a digit, at most 31 characters, and "
+     "not 'core' or 'shared'"),
+    ({"CONFIG_UKCOMPART_COMP2_STACK_SIZE": "0x40000000"},
+     "CONFIG_UKCOMPART_COMP2_STACK_SIZE=0x40000000 is larger than 0x1000000 "
+     "(16 MiB), the most a compartment stack may take of the 128 MiB the "
+     "image may span"),
 ])
 def test_impossible_layouts_name_the_option(tmp_path, change, line):
     build = tmp_path / "build"
@@ -139,3 +144,72 @@ def test_impossible_layouts_name_the_option(tmp_path, change, line):
     done = scons(f"UK_APP={TWO_COMPS}", f"O={build}", "build")
     assert_one_error(done, "ukcompart: error: " + line.format(
         config=config, tree=TREE))
+
+
+def test_build_never_rewrites_an_existing_config(tmp_path):
+    config = tmp_path / ".config"
+    config.write_text("CONFIG_UKCOMPART=y\nCONFIG_UKCOMPART_NUM=1\n"
+                      "CONFIG_UKCOMPART_LIB_APPHELLO=1\n# a note\n")
+    before = config.read_text()
+    done = scons(f"O={tmp_path}", "build")
+    assert done.returncode == 0, done.stderr
+    assert config.read_text() == before
+    assert done.stdout.splitlines()[0].startswith(
+        f"ukcompart: {config} does not set ")
+
+
+def test_olddefconfig_drops_unknown_options(tmp_path):
+    (tmp_path / ".config").write_text("CONFIG_NO_SUCH_OPTION=y\n")
+    done = scons(f"O={tmp_path}", "olddefconfig")
+    assert done.returncode == 0
+    assert done.stdout.splitlines()[0] == \
+        "ukcompart: dropped CONFIG_NO_SUCH_OPTION: no such option in this tree"
+    assert "NO_SUCH_OPTION" not in (tmp_path / ".config").read_text()
+
+
+def test_binary_config_is_one_error(tmp_path):
+    (tmp_path / ".config").write_bytes(b"\xff\xfe junk\n")
+    done = scons(f"O={tmp_path}", "build")
+    assert_one_error(done, f"ukcompart: error: {tmp_path / '.config'}: not a "
+                     "text file (a .config is UTF-8 text); fix it or run "
+                     "'scons defconfig'")
+
+
+def test_config_that_is_a_directory_is_one_error(tmp_path):
+    (tmp_path / ".config").mkdir()
+    done = scons(f"O={tmp_path}", "build")
+    assert_one_error(done, f"ukcompart: error: {tmp_path / '.config'}: is a "
+                     "directory, not a configuration file; remove it or run "
+                     "'scons defconfig'")
+
+
+def test_bad_library_name_is_blamed_on_its_makefile(tmp_path):
+    app = make_app(tmp_path)
+    (app / "Makefile.uk").write_text("$(eval $(call addlib,app-demo))\n")
+    done = scons(f"UK_APP={app}", f"O={tmp_path / 'build'}", "build")
+    assert_one_error(done, f"ukcompart: error: {app / 'Makefile.uk'}:1: "
+                     "library name 'app-demo': use letters, digits and '_' "
+                     "(it becomes part of Make and Kconfig names)")
+
+
+def test_app_path_with_a_space_is_refused(tmp_path):
+    root = tmp_path / "my apps"
+    root.mkdir()
+    app = make_app(root)
+    done = scons(f"UK_APP={app}", f"O={tmp_path / 'build'}", "build")
+    assert_one_error(done, f"ukcompart: error: UK_APP={app}: the path "
+                     "contains white space, which Make-format files "
+                     "(Makefile.uk) split into words; move the app to a path "
+                     "without spaces")
+
+
+def test_bad_boolean_variable_is_one_error(tmp_path):
+    done = scons(f"O={tmp_path}", "V=maybe", "build")
+    assert_one_error(done, "ukcompart: error: Error converting option: 'V': "
+                     "Invalid value for boolean variable: 'maybe'; 'scons -h' "
+                     "lists the variables")
+
+
+def test_generated_files_follow_the_umask(tmp_path):
+    scons(f"O={tmp_path}", "defconfig", check=True)
+    assert (tmp_path / ".config").stat().st_mode & 0o777 == 0o644

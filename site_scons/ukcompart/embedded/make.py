@@ -318,7 +318,10 @@ def ensure_built(emb: Embedding, jobs: int, verbose: bool,
 
     started = time.monotonic()
     stamp.invalidate()
-    info = query(emb)
+    # Through JSON, so a fresh answer equals the cached one field for field
+    # and key for key: SCons hashes the link actions' closures, which hold
+    # it, and an order change alone would relink on the next run.
+    info = MakeInfo.from_json(query(emb).to_json())
     write_atomic(cached, info.to_json())
     build(emb, jobs, verbose)
     outputs = [emb.build / f"{lib}.o" for lib in info.libs]

@@ -41,6 +41,12 @@ def verify(image: Path, config: Path,
            layout: Optional[Path] = None) -> Report:
     """Check ``image`` against ``config``; see the module docstring."""
     loaded = _subject.load(Path(image), Path(config), layout)
+    desc = loaded.regions.section(".ukc.desc")
+    if not loaded.reference.enabled and desc is not None and desc.size:
+        raise BadInput(
+            f"{image}: the image has compartments (section .ukc.desc) but "
+            f"{config} leaves CONFIG_UKCOMPART unset; pass the .config the "
+            "image was built from")
     results = checks.run(loaded)
     return Report(image=str(image), checks=results,
                   summary=_summary(loaded),

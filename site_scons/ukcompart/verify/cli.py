@@ -62,6 +62,13 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parser().parse_args(argv)
+    if args.svg is not None and (args.svg.is_dir()
+                                 or not args.svg.parent.is_dir()):
+        print(f"{PROG}: error: --svg {args.svg}: "
+              + ("is a directory" if args.svg.is_dir()
+                 else f"no directory {args.svg.parent}")
+              + "; name a file in an existing directory", file=sys.stderr)
+        return 2
     try:
         report = verify(args.image, args.config, args.layout)
         if args.svg:

@@ -61,7 +61,7 @@ def generate(env) -> None:
     )
     env["BUILDERS"]["Prelink"] = Builder(
         action=Action("$LD -r -m elf_x86_64 -o $TARGET $SOURCES",
-                          cmdstr="$PRELINKCOMSTR"),
+                      cmdstr="$PRELINKCOMSTR"),
         suffix=".o")
     env.AddMethod(_check_tools, "UkcCheckTools")
 

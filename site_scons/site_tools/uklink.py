@@ -106,7 +106,7 @@ def generate(env) -> None:
         action=Action(_write_symtab, cmdstr="$GENCOMSTR"))
     env["BUILDERS"]["UkcMultiboot"] = Builder(
         action=Action("$OBJCOPY -O elf32-i386 --strip-all "
-                          "$SOURCE $TARGET", cmdstr="$OBJCOPYCOMSTR"))
+                      "$SOURCE $TARGET", cmdstr="$OBJCOPYCOMSTR"))
 
 
 def exists(env) -> bool:

@@ -23,6 +23,7 @@ from SCons.Action import Action
 
 from . import gates, hardening, kconfig, linkerscript, symtab
 from .errors import UkcError
+from .fsutil import write_atomic
 from .makefile_uk import LibrarySpec
 from .model import Layout
 from .project import Project
@@ -75,7 +76,6 @@ def _scan_action(layout: Layout, libs: List[str]):
                       else f"ukcompart: error: {line}", file=sys.stderr)
             return 1
         gates_s, gates_txt = (Path(str(node)) for node in target[:2])
-        from .fsutil import write_atomic
         write_atomic(gates_s, gates.gates_source(result, layout))
         write_atomic(gates_txt, "".join(line + "\n"
                                         for line in result.listing))
@@ -177,8 +177,8 @@ def declare(env, proj: Project, kconf, specs: List[LibrarySpec],
     run = env.Alias("run", image, env.UkcRunAction())
     env.AlwaysBuild(run)
     if env["IMAGE"]:
-        verify = env.Alias("verify", [], Action(_verify_other(proj),
-                                                 None))
+        verify = env.Alias("verify", [],
+                           Action(_verify_other(proj), None))
     else:
         verify = env.Alias("verify", verified, Action(_show_report, None))
     env.AlwaysBuild(verify)

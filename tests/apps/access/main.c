@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The intruder: `<read|write> <data|bss|rodata|stack> [owner]` on the
- * command line, or `init` to ask whether the victim's init entry ran.  Without `owner` it touches the victim's object itself and
- * must fault under MPK; with `owner` it asks the victim to, which must not.
+ * command line, or `init` to ask whether the victim's init entry ran.
+ * Without `owner` it touches the victim's object itself and must fault
+ * under MPK; with `owner` it asks the victim to, which must not.
  */
 
 #include <stdio.h>

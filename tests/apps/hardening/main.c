@@ -37,7 +37,8 @@ int main(int argc, char *argv[])
 	int in_app, a, b;
 
 	if (argc == 3 && strcmp(argv[1], "smash") == 0) {
-		printf("smash returned: %d\n", buggy_smash((int)parse(argv[2])));
+		printf("smash returned: %d\n",
+		       buggy_smash((int)parse(argv[2])));
 		return 0;
 	}
 	if (argc != 5) {

@@ -61,7 +61,7 @@ struct ukc_comp_desc {
 	struct ukc_range bss;
 	struct ukc_range guard;		/* unmapped page below the stack */
 	struct ukc_range stack;		/* stack.end is the initial top */
-	__u64 sp_slot;			/* address of its saved-stack-pointer slot */
+	__u64 sp_slot;			/* its saved-stack-pointer slot */
 };
 
 struct ukc_desc_table {

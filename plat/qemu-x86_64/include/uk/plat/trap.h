@@ -48,7 +48,7 @@ void ukplat_pf_hook_set(ukplat_pf_hook_t hook);
 struct ukplat_ud {
 	__u64 rip;		/* the instruction that raised #UD */
 	__u64 rsp;		/* the interrupted stack pointer */
-	__u32 pkru;		/* PKRU at exception entry, restored on return */
+	__u32 pkru;		/* PKRU at entry, restored on return */
 };
 
 /*

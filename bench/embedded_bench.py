@@ -24,9 +24,10 @@ while a build reads ``CONFIG_UK_NAME`` (``helloworld``) from ``.config``
 and its Kconfig run rewrites ``UK_DEFNAME`` after Make has copied
 ``.config`` to ``<build>/config``.  The next Make sees the two differ,
 regenerates ``config.h`` and recompiles everything; only the build after
-that is a no-op.  ukcompart reads ``.config`` before it starts Make, so
-its cold build already settles it.  The no-op step checks that neither
-side compiled anything, so a rebuild cannot pass for a no-op.
+that is a no-op.  ukcompart's second build is a no-op already.  The
+no-op step checks that neither side compiled or linked anything, so a
+rebuild cannot pass for a no-op (nor can edits to either tree while the
+benchmark runs).
 
 The goal is a cold ratio of at most 1.1x and a no-op under 0.5x.
 """

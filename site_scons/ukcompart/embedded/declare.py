@@ -64,6 +64,11 @@ def main(env, tree: Path) -> None:
         env["UK_LIBS"], env["O"])
     emb.build.mkdir(parents=True, exist_ok=True)
     S.SConsignFile(str(emb.build / ".sconsign"))
+    # A file's content is hashed again only when its time changed (Make's
+    # own test, and the Stamp's); a changed time with the same content
+    # still rebuilds nothing.  Saves hashing every prelinked object and
+    # the image on each no-op.
+    env.Decider("content-timestamp")
 
     version = environment.read_version(emb.uk_root)
     suffix = environment.git_suffix(emb.uk_root)

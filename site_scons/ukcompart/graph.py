@@ -63,13 +63,21 @@ def _compile_library(env, spec: LibrarySpec, proj: Project,
     return lib_env.Prelink(str(proj.build / f"{spec.name}.o"), objects)
 
 
-def _scan_action(layout: Layout, libs: List[str]):
-    """The Python action of the gate scan, for one layout."""
+def scan_action(layout: Layout, libs: List[str], core_data_open=False,
+                harden=True):
+    """The Python action of the gate scan, for one layout.
+
+    Targets: ``gates.S``, ``gates.txt``, then each library's redirected
+    object; sources: the prelinked objects in the order of ``libs``.
+    Embedded mode passes ``core_data_open`` (see :func:`gates.scan`) and
+    no hardening renames (Unikraft's Make compiles without our flags).
+    """
 
     def scan(target, source, env):
         objects = {lib: Path(str(node)) for lib, node in zip(libs, source)}
         try:
-            result = gates.scan(objects, layout)
+            result = gates.scan(objects, layout,
+                                core_data_open=core_data_open)
         except UkcError as error:
             for line in str(error).splitlines():
                 print(line if line.startswith("ukcompart:")
@@ -81,8 +89,9 @@ def _scan_action(layout: Layout, libs: List[str]):
                                         for line in result.listing))
         objcopy = env.subst("$OBJCOPY")
         for lib, node in zip(libs, target[2:]):
-            renames = result.renames[lib] + \
-                hardening.renames(layout.compartment_of(lib))
+            renames = list(result.renames[lib])
+            if harden:
+                renames += hardening.renames(layout.compartment_of(lib))
             gates.redirect(objects[lib], Path(str(node)), renames, objcopy)
         return 0
 
@@ -126,7 +135,7 @@ def declare(env, proj: Project, kconf, specs: List[LibrarySpec],
         scanned = env.Command(
             targets, [prelinked[lib] for lib in libs] +
             [env.Value(layout.signature())],
-            Action(_scan_action(layout, libs), cmdstr="$GENCOMSTR"))
+            Action(scan_action(layout, libs), cmdstr="$GENCOMSTR"))
         link_objects = scanned[2:]
         gates_obj = env.Clone(LIBNAME="ukcompart").Object(
             str(gen_dir / "gates.o"), scanned[0])

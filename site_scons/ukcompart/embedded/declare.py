@@ -26,9 +26,8 @@ import SCons.Script as S
 from SCons.Action import Action
 
 from .. import build as standalone
-from .. import gates, linkerscript, model, symtab
-from ..errors import ToolMissing, UkcError
-from ..fsutil import write_atomic
+from .. import graph, linkerscript, model, symtab
+from ..errors import ToolMissing
 from ..library import Library
 from . import configuration, environment, link, make
 
@@ -104,33 +103,6 @@ def main(env, tree: Path) -> None:
     _declare(env, tree, emb, kconf, known, info, targets)
 
 
-def _scan(layout: model.Layout, libs: List[str]):
-    """The gate scan of graph.py, over Unikraft's prelinked objects.
-
-    The core keeps Unikraft's supervisor mapping, so compartments may read
-    its data (``core_data_open``); data between compartments is an error.
-    """
-    def scan(target, source, env):
-        objects = {lib: Path(str(node)) for lib, node in zip(libs, source)}
-        try:
-            result = gates.scan(objects, layout, core_data_open=True)
-        except UkcError as error:
-            for line in str(error).splitlines():
-                print(line if line.startswith("ukcompart:")
-                      else f"ukcompart: error: {line}", file=sys.stderr)
-            return 1
-        gates_s, gates_txt = (Path(str(node)) for node in target[:2])
-        write_atomic(gates_s, gates.gates_source(result, layout))
-        write_atomic(gates_txt, "".join(line + "\n"
-                                        for line in result.listing))
-        for lib, node in zip(libs, target[2:]):
-            gates.redirect(objects[lib], Path(str(node)),
-                           result.renames[lib], env.subst("$OBJCOPY"))
-        return 0
-
-    return scan
-
-
 def _declare(env, tree: Path, emb, kconf, known: List[Library],
              info: make.MakeInfo, targets: List[str]) -> None:
     build = emb.build
@@ -153,7 +125,9 @@ def _declare(env, tree: Path, emb, kconf, known: List[Library],
             [str(gen / "gates.S"), str(gen / "gates.txt")] +
             [str(build / f"{lib}.gated.o") for lib in libs],
             [nodes[lib] for lib in libs] + [env.Value(layout.signature())],
-            Action(_scan(layout, libs), cmdstr="$GENCOMSTR"))
+            Action(graph.scan_action(layout, libs, core_data_open=True,
+                                    harden=False),
+                   cmdstr="$GENCOMSTR"))
         link_inputs = list(scanned[2:])
         object_names = {lib: f"{lib}.gated.o" for lib in libs}
         # Unikraft's context switch uses XRSTOR: the runtime takes PKRU

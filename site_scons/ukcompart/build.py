@@ -17,7 +17,7 @@ from typing import Dict, List
 import SCons.Errors
 import SCons.Script as S
 
-from . import kconfig, library, model, project
+from . import graph, kconfig, library, model, project
 from .errors import ConfigError, ToolMissing, UkcError
 from .fsutil import write_atomic
 from .makefile_uk import read_makefile_uk
@@ -239,5 +239,4 @@ def _declare(env, tree: Path) -> None:
                 f"{env['QEMU']} not found (QEMU); install QEMU (Debian: "
                 "apt-get install qemu-system-x86) or set QEMU=")
 
-    from . import graph
     graph.declare(env, proj, kconf, specs, layout)

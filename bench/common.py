@@ -10,6 +10,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,6 +87,30 @@ def configure(app: Path, build: Path, changes: dict = None) -> None:
         lines.append(new)
     config.write_text("\n".join(lines) + "\n")
     scons(f"UK_APP={app}", f"O={build}", "olddefconfig")
+
+
+def build_image(app: Path, changes: dict = None):
+    """Build ``app`` (defconfig plus ``changes``) in a temporary directory.
+
+    Returns (build directory, multiboot image); the caller removes the
+    directory.
+    """
+    build = Path(tempfile.mkdtemp(prefix="ukc-bench-"))
+    configure(app, build, changes)
+    scons(f"UK_APP={app}", f"O={build}", "build")
+    return build, build / f"{app.name}_qemu-x86_64"
+
+
+def boot_seconds(image: Path) -> float:
+    """Wall time of one boot to exit; a non-zero guest status stops."""
+    from ukcompart import qemu
+
+    start = time.perf_counter()
+    result = qemu.boot(image, timeout=120)
+    elapsed = time.perf_counter() - start
+    if result.status != 0:
+        raise SystemExit(f"bench: {image} exited {result.status}")
+    return elapsed
 
 
 FCALL = {"CONFIG_UKCOMPART_MPK": "n", "CONFIG_UKCOMPART_FCALL": "y"}

@@ -10,10 +10,9 @@ line code, so a round trip runs each of its instructions once.
 
 import re
 import shutil
-import tempfile
 from pathlib import Path
 
-from common import FCALL, RUNS, TREE, Figure, configure, scons, table
+from common import FCALL, RUNS, TREE, Figure, build_image, table
 
 GATEBENCH = TREE / "bench" / "apps" / "gatebench"
 _RESULT = re.compile(r"rounds=\d+ direct=(\d+) gate=(\d+)")
@@ -36,10 +35,7 @@ def stub_instructions(image_dbg: Path, stub: str) -> int:
 
 
 def _build(changes):
-    build = Path(tempfile.mkdtemp(prefix="ukc-bench-"))
-    configure(GATEBENCH, build, changes)
-    scons(f"UK_APP={GATEBENCH}", f"O={build}", "build")
-    return build
+    return build_image(GATEBENCH, changes)[0]
 
 
 def run():

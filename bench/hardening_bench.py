@@ -11,11 +11,10 @@ is QEMU's whole run under software emulation.
 """
 
 import shutil
-import tempfile
-import time
 from pathlib import Path
 
-from common import RUNS, TREE, Figure, configure, scons, table
+from common import (RUNS, TREE, Figure, boot_seconds, build_image,
+                    table)
 
 TWO_COMPS = TREE / "examples" / "two-comps"
 NO_STACKPROT = {"CONFIG_UKCOMPART_COMP1_STACKPROT_NONE": "n"}
@@ -28,13 +27,6 @@ OPTIONS = {
     "ubsan (trap mode)": {"CONFIG_UKCOMPART_COMP1_UBSAN": "y"},
     "cf-protection=branch": {"CONFIG_UKCOMPART_COMP1_CFPROT": "y"},
 }
-
-
-def _image(changes):
-    build = Path(tempfile.mkdtemp(prefix="ukc-bench-"))
-    configure(TWO_COMPS, build, changes)
-    scons(f"UK_APP={TWO_COMPS}", f"O={build}", "build")
-    return build, build / "two-comps_qemu-x86_64"
 
 
 def code_size(image_dbg: Path, section: str = ".comp1.text") -> int:
@@ -53,12 +45,10 @@ def code_size(image_dbg: Path, section: str = ".comp1.text") -> int:
 
 
 def run():
-    from ukcompart import qemu
-
     sizes, times, builds = {}, {}, {}
     try:
         for name, changes in OPTIONS.items():
-            builds[name] = _image(changes)
+            builds[name] = build_image(TWO_COMPS, changes)
             base_size = sizes.get("none")
             base_time = times.get("none")
             sizes[name] = Figure(f"size of .comp1.text, {name}", "bytes",
@@ -69,13 +59,7 @@ def run():
                 code_size(Path(f"{builds[name][1]}.dbg")))
         for _ in range(RUNS):
             for name in OPTIONS:
-                image = builds[name][1]
-                start = time.perf_counter()
-                result = qemu.boot(image, timeout=120)
-                times[name].samples.append(time.perf_counter() - start)
-                if result.status != 0:
-                    raise SystemExit(f"bench: {image} exited "
-                                     f"{result.status}")
+                times[name].samples.append(boot_seconds(builds[name][1]))
     finally:
         for build, _ in builds.values():
             shutil.rmtree(build)

@@ -173,7 +173,7 @@ def declare(env, proj: Project, kconf, specs: List[LibrarySpec],
     image_dbg = env.UkcLink(str(proj.image_dbg), inputs + list(symtab_obj),
                             LDSCRIPT=str(lds[0]))
     env.Depends(image_dbg, lds)
-    env.AddPostAction(image_dbg, Action(_check_two_pass, None))
+    env.AddPostAction(image_dbg, Action(check_two_pass, None))
     image = env.UkcMultiboot(str(proj.image), image_dbg)
 
     # auto.conf is the resolved configuration: .config may leave new
@@ -224,7 +224,8 @@ def _verify_other(proj: Project):
     return verify_image
 
 
-def _check_two_pass(target, source, env):
+def check_two_pass(target, source, env):
+    """Post-action of the second link: nothing but the symbol table moved."""
     image = Path(str(target[0]))
     first = image.parent / "ukcompart" / "pass1.dbg"
     if not symtab.same_layout(first, image):

@@ -26,7 +26,7 @@ import SCons.Script as S
 from SCons.Action import Action
 
 from .. import build as standalone
-from .. import graph, linkerscript, model, symtab
+from .. import graph, linkerscript, model
 from ..errors import ToolMissing
 from ..library import Library
 from . import configuration, environment, link, make
@@ -164,7 +164,7 @@ def _declare(env, tree: Path, emb, kconf, known: List[Library],
         symtab_o = _assemble(env, gen / "symtab.o", symtab_s)
         dbg = _link(env, info, image_dbg, link_inputs + extra + symtab_o,
                     ukc_scripts, scripts + [Path(str(lds[0]))])
-        env.AddPostAction(dbg, Action(_check_two_pass, None))
+        env.AddPostAction(dbg, Action(graph.check_two_pass, None))
     else:
         dbg = _link(env, info, image_dbg, link_inputs, [], scripts)
     finished = env.Command(
@@ -244,16 +244,6 @@ def _finish(info: make.MakeInfo, uk_root: Path):
                 return 1
         return 0
     return action
-
-
-def _check_two_pass(target, source, env):
-    image = Path(str(target[0]))
-    first = image.parent / "ukcompart" / "pass1.dbg"
-    if not symtab.same_layout(first, image):
-        print(f"ukcompart: error: {image}: adding the symbol table moved "
-              "sections; .ukc.symtab must stay last", file=sys.stderr)
-        return 1
-    return 0
 
 
 def _run(target, source, env):

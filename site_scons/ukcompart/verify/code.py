@@ -184,7 +184,8 @@ def _relocated_branches(subject: Subject,
     return found
 
 
-def no_direct_cross_call(subject: Subject) -> Outcome:
+def x86_64_disassembler():
+    """capstone for x86_64, carrying on past bytes that decode to nothing."""
     try:
         import capstone
     except ImportError:
@@ -192,6 +193,11 @@ def no_direct_cross_call(subject: Subject) -> Outcome:
                           "requirements.txt") from None
     disassembler = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_64)
     disassembler.skipdata = True
+    return disassembler
+
+
+def no_direct_cross_call(subject: Subject) -> Outcome:
+    disassembler = x86_64_disassembler()
     code_map = _CodeMap(subject)
     data = subject.image.data
     failures: List[Failure] = []

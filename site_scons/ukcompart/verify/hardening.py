@@ -56,7 +56,7 @@ from elftools.elf.elffile import ELFFile
 from elftools.elf.relocation import RelocationSection
 from elftools.elf.sections import SymbolTableSection
 
-from ..errors import ToolMissing
+from .code import x86_64_disassembler
 from .report import Failure
 
 ENDBR64 = b"\xf3\x0f\x1e\xfa"
@@ -262,13 +262,7 @@ def _stack_protector(code: _Code, elf: ELFFile, mode: str, dwarf: bool,
 
 def _trap_checks(code: _Code) -> List[int]:
     """Addresses of UD2 instructions that a conditional jump targets."""
-    try:
-        import capstone
-    except ImportError:
-        raise ToolMissing("capstone is not installed; pip install -r "
-                          "requirements.txt") from None
-    disassembler = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_64)
-    disassembler.skipdata = True
+    disassembler = x86_64_disassembler()
     targets: Set[int] = set()
     traps: Set[int] = set()
     for addr, _size, mnemonic, op_str in disassembler.disasm_lite(

@@ -32,6 +32,10 @@ from ..library import Library
 from . import configuration, environment, link, make
 
 
+# The configuration targets after which Make's Kconfig tools are built.
+_WRITES_CONFIG = ("defconfig", "olddefconfig", "menuconfig")
+
+
 def _project(emb: environment.Embedding):
     """What the shared configuration actions need of a project."""
     defconfig = emb.app / "defconfig"
@@ -77,10 +81,13 @@ def main(env, tree: Path) -> None:
     proj = _project(emb)
 
     cleaning = S.GetOption("clean")
+    jobs = S.GetOption("num_jobs") or 1
     for action in standalone.CONFIG_TARGETS:
         if action in targets and not cleaning:
             standalone._config_action(action, kconf, proj, env["DEFCONFIG"])
         env.AlwaysBuild(env.Alias(action, [], []))
+    if not cleaning and any(t in _WRITES_CONFIG for t in targets):
+        make.prepare_tools(emb, jobs, bool(env["V"]))
 
     wants_build = not targets or any(
         t not in standalone.CONFIG_TARGETS for t in targets)
@@ -96,7 +103,6 @@ def main(env, tree: Path) -> None:
             raise ToolMissing(f"{program} not found; Unikraft's build needs "
                               "it (Debian: apt-get install make gcc "
                               "binutils flex bison)")
-    jobs = S.GetOption("num_jobs") or 1
     info = make.ensure_built(emb, jobs, bool(env["V"]))
     for name in ("ld", "strip", "objcopy"):
         info.link[name] = _clean_tool(info.link.get(name, ""))

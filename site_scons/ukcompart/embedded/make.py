@@ -278,6 +278,41 @@ def build(emb: Embedding, jobs: int, verbose: bool,
     return _check(split_print_output("\n".join(keep.lines)), line)
 
 
+# -- Make's Kconfig tools ------------------------------------------------
+
+def kconfig_tools(emb: Embedding) -> List[Path]:
+    """The host programs Make's build runs before compiling: ``conf``
+    (``--syncconfig``, which writes the config header) and ``fixdep``."""
+    return [emb.kconfig_dir / "conf", emb.kconfig_dir / "fixdep"]
+
+
+def prepare_tools(emb: Embedding, jobs: int, verbose: bool) -> bool:
+    """Build Make's Kconfig tools now, if missing; True if Make ran.
+
+    Unikraft's own configuration targets build ``conf`` (they run it);
+    ukcompart configures with kconfiglib, so without this the first build
+    would build it instead.  A configuration target is where a user
+    expects set-up work, and where Unikraft does it.
+    """
+    tools = kconfig_tools(emb)
+    if all(tool.is_file() for tool in tools):
+        return False
+    line = command(emb, [str(tool) for tool in tools], jobs=jobs,
+                   verbose=verbose)
+    if verbose:
+        print(" ".join(line))
+    done = subprocess.run(line, capture_output=not verbose, text=True,
+                          env=make_environment(emb))
+    if done.returncode != 0:
+        if not verbose:
+            sys.stderr.write(done.stdout + done.stderr)
+        raise MakeError(f"Unikraft's Kconfig tools did not build (exit "
+                        f"status {done.returncode}): {' '.join(line)}; "
+                        "they need a host gcc, flex and bison (Debian: "
+                        "apt-get install gcc flex bison)")
+    return True
+
+
 # -- Skipping Make when nothing changed ----------------------------------
 
 _MAKEFILE_NAMES = ("Makefile.uk", "Makefile.rules", "Makefile.build",

@@ -46,17 +46,18 @@ the verifier's check, on the loaded
 """
 
 import bisect
+import io
 import re
 import struct
 from pathlib import Path
-from typing import Dict, List, Optional, Set, Tuple, Union
+from typing import Dict, Iterable, List, Optional, Set, Tuple, Union
 
 from elftools.common.exceptions import DWARFError, ELFError
 from elftools.elf.elffile import ELFFile
-from elftools.elf.relocation import RelocationSection
-from elftools.elf.sections import SymbolTableSection
 
+from . import image as elfimage
 from .code import x86_64_disassembler
+from .image import ElfFile, STB_GLOBAL, STB_WEAK, STT_FUNC
 from .report import Failure
 
 ENDBR64 = b"\xf3\x0f\x1e\xfa"
@@ -97,50 +98,73 @@ def _recorded(producer: str) -> Tuple[str, bool, bool]:
     return mode, ubsan and trap, cfprot
 
 
-def _units(elf: ELFFile) -> Optional[Tuple[object, Dict[int, Tuple]]]:
-    """``.debug_aranges`` and each C unit's (name, recorded options)."""
-    if not elf.has_dwarf_info():
-        return None
-    units = {}
-    try:
-        # A linked image's DWARF is relocated already; what --emit-relocs
-        # kept of its relocations is not to be applied again.
-        dwarf = elf.get_dwarf_info(relocate_dwarf_sections=False)
-        aranges = dwarf.get_aranges()
-        if aranges is None:
+class _Units:
+    """The DWARF compilation units of some functions, with what GCC
+    recorded in each.
+
+    ``.debug_aranges`` maps an address to its unit; only the units of the
+    functions asked about are parsed (a Unikraft image has about a
+    hundred, most of them the core's).  ``available`` is False for an
+    image without that DWARF or with DWARF pyelftools cannot read; the
+    code is then judged alone.
+    """
+
+    def __init__(self, elf: ElfFile, addresses: Iterable[int]):
+        self.available = False
+        self.offsets: Dict[int, int] = {}
+        self.table: Dict[int, Tuple[str, Tuple]] = {}
+        if elf.section(".debug_info") is None or \
+                elf.section(".debug_aranges") is None:
+            return
+        try:
+            # A linked image's DWARF is relocated already; what
+            # --emit-relocs kept of its relocations is not to be applied
+            # again.
+            dwarf = ELFFile(io.BytesIO(elf.data)).get_dwarf_info(
+                relocate_dwarf_sections=False)
+            aranges = dwarf.get_aranges()
+            if aranges is None:
+                return
+            for addr in addresses:
+                try:
+                    self.offsets[addr] = aranges.cu_offset_at_addr(addr)
+                except (IndexError, ValueError):
+                    continue
+            for offset in sorted(set(self.offsets.values())):
+                unit = self._read(dwarf.get_CU_at(offset).get_top_DIE())
+                if unit is not None:
+                    self.table[offset] = unit
+        except (ELFError, DWARFError, ValueError, KeyError, IndexError,
+                AssertionError, struct.error):
+            self.offsets, self.table = {}, {}
+            return
+        self.available = True
+
+    @staticmethod
+    def _read(top) -> Optional[Tuple[str, Tuple]]:
+        """(unit name, recorded options) of a GNU C unit, else None."""
+        producer = top.attributes.get("DW_AT_producer")
+        name = top.attributes.get("DW_AT_name")
+        if producer is None or not isinstance(producer.value, bytes) \
+                or not producer.value.startswith(b"GNU C"):
             return None
-        for cu in dwarf.iter_CUs():
-            top = cu.get_top_DIE()
-            producer = top.attributes.get("DW_AT_producer")
-            name = top.attributes.get("DW_AT_name")
-            if producer is None or not isinstance(producer.value, bytes) \
-                    or not producer.value.startswith(b"GNU C"):
-                continue
-            units[cu.cu_offset] = (
-                name.value.decode("latin-1") if name else "?",
+        return (name.value.decode("latin-1") if name else "?",
                 _recorded(producer.value.decode("latin-1")))
-    except (ELFError, DWARFError, ValueError, KeyError, IndexError,
-            AssertionError, struct.error):
-        return None             # unreadable DWARF: judge by the code alone
-    return aranges, units
 
 
-def _switches(code: "_Code", units, wanted: Tuple[str, bool, bool],
+def _switches(code: "_Code", units: _Units,
+              wanted: Tuple[str, bool, bool],
               failures: List[Failure]) -> int:
     """Every unit of the compartment's functions records ``wanted``."""
-    aranges, table = units
     seen: Dict[int, int] = {}
     for start, name, _ in code.entries():
-        try:
-            offset = aranges.cu_offset_at_addr(start)
-        except (IndexError, ValueError):
-            continue
-        if offset in table:
+        offset = units.offsets.get(start)
+        if offset in units.table:
             seen.setdefault(offset, start)
     labels = ("stack protector", "undefined-behaviour checks",
               "landing pads")
     for offset, start in sorted(seen.items()):
-        unit, recorded = table[offset]
+        unit, recorded = units.table[offset]
         for label, want, got in zip(labels, wanted, recorded):
             if want != got:
                 failures.append(Failure(
@@ -158,33 +182,27 @@ def _shown(value) -> str:
 class _Code:
     """One compartment's text: bytes, functions, relocations by symbol."""
 
-    def __init__(self, elf: ELFFile, k: int):
+    def __init__(self, elf: ElfFile, k: int):
         self.k = k
         self.name = f".comp{k}.text"
-        section = elf.get_section_by_name(self.name)
+        section = elf.section(self.name)
         self.section = section
-        self.addr = section["sh_addr"] if section else 0
-        self.data = section.data() if section and \
-            section["sh_type"] != "SHT_NOBITS" else b""
+        self.addr = section.addr if section else 0
+        self.data = elf.bytes_of(section) if section else b""
         self.end = self.addr + len(self.data)
         self.functions: List[Tuple[int, int, str, bool]] = []
         self.references: List[Tuple[int, str]] = []
-        symtab = elf.get_section_by_name(".symtab")
-        if section is None or not isinstance(symtab, SymbolTableSection):
+        if section is None:
             return
-        for sym in symtab.iter_symbols():
-            if sym["st_info"]["type"] == "STT_FUNC" and \
-                    self.addr <= sym["st_value"] < self.end:
-                self.functions.append((
-                    sym["st_value"], sym["st_size"], sym.name,
-                    sym["st_info"]["bind"] in ("STB_GLOBAL", "STB_WEAK")))
+        for sym in elf.symbols:
+            if sym.type == STT_FUNC and self.addr <= sym.value < self.end:
+                self.functions.append((sym.value, sym.size, sym.name,
+                                       sym.bind in (STB_GLOBAL, STB_WEAK)))
         self.functions.sort()
-        rela = elf.get_section_by_name(".rela" + self.name)
-        if isinstance(rela, RelocationSection):
-            for rel in rela.iter_relocations():
-                sym = symtab.get_symbol(rel["r_info_sym"])
-                if sym is not None and sym.name:
-                    self.references.append((rel["r_offset"], sym.name))
+        for rel in elf.relocations(section, None):
+            name = elf.symbols[rel.symbol].name
+            if name:
+                self.references.append((rel.offset, name))
 
     def function_at(self, addr: int) -> Optional[str]:
         at = bisect.bisect_right(self.functions, (addr, float("inf"))) - 1
@@ -200,7 +218,7 @@ class _Code:
                 if size and not _PART.search(name)]
 
 
-def _stack_protector(code: _Code, elf: ELFFile, mode: str, dwarf: bool,
+def _stack_protector(code: _Code, elf: ElfFile, mode: str, dwarf: bool,
                      failures: List[Failure]) -> int:
     k = code.k
     guard, fail = f"__ukc_stack_chk_guard_{k}", \
@@ -229,17 +247,14 @@ def _stack_protector(code: _Code, elf: ELFFile, mode: str, dwarf: bool,
                 symbol=function))
         return len(code.entries())
 
-    symtab = elf.get_section_by_name(".symtab")
-    data = elf.get_section_by_name(f".comp{k}.data")
-    where = next((s["st_value"] for s in symtab.iter_symbols()
-                  if s.name == guard and s["st_shndx"] != "SHN_UNDEF"),
-                 None) if symtab else None
+    data = elf.section(f".comp{k}.data")
+    where = next((s.value for s in elf.symbols
+                  if s.name == guard and s.defined), None)
     if where is None:
         failures.append(Failure(
             f"stack protector {mode} configured, but {guard} is not "
             "defined", section=code.name, symbol=guard))
-    elif data is None or not data["sh_addr"] <= where < \
-            data["sh_addr"] + data["sh_size"]:
+    elif data is None or not data.addr <= where < data.end:
         failures.append(Failure(
             f"{guard} lies outside .comp{k}.data: the canary must be in "
             "the compartment's own pages", address=where, symbol=guard))
@@ -312,44 +327,44 @@ def _landing_pads(code: _Code, chosen: bool,
     return len(entries)
 
 
-def check(image: Union[Path, str, ELFFile], layout: dict,
+def check(image: Union[Path, str, ElfFile], layout: dict,
           config: Dict[str, str]) -> List[Failure]:
     """Every failure of ``hardening-applied`` in ``image``.
 
     ``image`` is the linked 64-bit image (``<app>_qemu-x86_64.dbg``,
-    linked with ``--emit-relocs``), as a path or a pyelftools
-    ``ELFFile``; ``layout`` the parsed ``layout.json``, whose
-    ``compartments`` say which exist; ``config`` the ``.config`` values
-    without the ``CONFIG_`` prefix (``"n"`` or absent for an unset
-    option).  Returns one :class:`~ukcompart.verify.report.Failure` per
-    piece of missing or unexpected evidence (message, section, address,
-    symbol), an empty list when every compartment shows exactly its
-    hardening.
+    linked with ``--emit-relocs``), as a path or as loaded by
+    :func:`ukcompart.verify.image.load`; ``layout`` the parsed
+    ``layout.json``, whose ``compartments`` say which exist; ``config``
+    the ``.config`` values without the ``CONFIG_`` prefix (``"n"`` or
+    absent for an unset option).  Returns one
+    :class:`~ukcompart.verify.report.Failure` per piece of missing or
+    unexpected evidence (message, section, address, symbol), an empty list
+    when every compartment shows exactly its hardening.
     """
-    return _run(image, layout, config)[1]
+    if not isinstance(image, ElfFile):
+        image = elfimage.load(Path(image))
+    return _run(image, layout.get("compartments", []), config)[1]
 
 
-def _run(image, layout: dict, config: Dict[str, str]):
-    if not isinstance(image, ELFFile):
-        with open(image, "rb") as f:
-            return _run(ELFFile(f), layout, config)
+def _run(image: ElfFile, compartments: Iterable[dict],
+         config: Dict[str, str]) -> Tuple[int, List[Failure]]:
     failures: List[Failure] = []
     checked = 0
-    units = _units(image)
-    for comp in layout.get("compartments", []):
-        k = comp.get("index", 0)
-        if k == 0:
-            continue
-        mode, ubsan, cfprot = _wanted(config, k)
-        code = _Code(image, k)
-        if code.section is None:
-            continue            # sections-present reports it
-        if units is not None:
+    # sections-present reports a compartment without its text section.
+    codes = [code for code in (_Code(image, comp.get("index", 0))
+                               for comp in compartments
+                               if comp.get("index", 0) != 0)
+             if code.section is not None]
+    units = _Units(image, [start for code in codes
+                           for start, _, _ in code.entries()])
+    for code in codes:
+        mode, ubsan, cfprot = _wanted(config, code.k)
+        if units.available:
             checked += _switches(code, units, (mode, ubsan, cfprot),
                                  failures)
-        checked += _stack_protector(code, image, mode, units is not None,
+        checked += _stack_protector(code, image, mode, units.available,
                                     failures)
-        checked += _ubsan(code, ubsan, units is not None, failures)
+        checked += _ubsan(code, ubsan, units.available, failures)
         checked += _landing_pads(code, cfprot, failures)
     return checked, failures
 
@@ -360,7 +375,7 @@ def hardening_applied(subject) -> Tuple[int, List[Failure]]:
 
     # The compartments come from the configuration, as in every check, so
     # an image is measured against the .config and not against itself.
-    layout = {"compartments": [{"index": c.index, "name": c.name}
-                               for c in subject.reference.compartments]}
-    return _run(Path(subject.image.path), layout,
+    compartments = [{"index": c.index, "name": c.name}
+                    for c in subject.reference.compartments]
+    return _run(subject.image, compartments,
                 _values(Path(subject.reference.path)))

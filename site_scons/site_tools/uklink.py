@@ -6,6 +6,11 @@ Builders:
     writes a generated file (linker script, descriptor or gate assembly)
     whose whole content is a Value node, so it is rewritten, and what
     depends on it rebuilt, exactly when that text changes.
+``UkcRendered(target, key, text, template)`` (a method)
+    the same for a file rendered from a jinja2 template, where ``key`` is
+    a string of every input of ``text()`` and the Value node: the text is
+    rendered only when the file is rebuilt (a no-op build renders
+    nothing), and a change to the template rebuilds it too.
 ``UkcLink(target, objects, LDSCRIPT=...)``
     links the 64-bit image with relocations kept (``--emit-relocs``) for
     the verifier, refusing any input section the script does not place.
@@ -47,11 +52,22 @@ def _write_value(target, source, env):
     return 0
 
 
+def _rendered(env, target, key: str, text, template: Path):
+    def write(target, source, env):
+        write_atomic(Path(str(target[0])), text())
+        return 0
+
+    node = env.Command(target, env.Value(key),
+                       Action(write, cmdstr="$GENCOMSTR"))
+    env.Depends(node, str(template))
+    return node
+
+
 def _write_symtab(target, source, env):
     try:
         text = symtab.source(symtab.image_symbols(Path(str(source[0]))))
     except UkcError as error:
-        print(f"ukcompart: error: {error}")
+        print(f"ukcompart: error: {error}", file=sys.stderr)
         return 1
     write_atomic(Path(str(target[0])), text)
     return 0
@@ -99,6 +115,7 @@ def generate(env) -> None:
     )
     env["BUILDERS"]["UkcGenerated"] = Builder(
         action=Action(_write_value, cmdstr="$GENCOMSTR"))
+    env.AddMethod(_rendered, "UkcRendered")
     env["BUILDERS"]["UkcLink"] = Builder(
         action=Action(_link, _link_command,
                       varlist=["LD", "UKC_LINKFLAGS", "LDSCRIPT"]))

@@ -127,18 +127,22 @@ def _load_or_default(kconf, proj: project.Project) -> None:
     """
     if proj.dotconfig.exists():
         kconfig.load(kconf, proj.dotconfig)
-        missing = kconfig.unrecorded(kconf, proj.dotconfig)
-        if missing:
-            print(f"ukcompart: {proj.dotconfig} does not set "
-                  f"{len(missing)} option(s) (CONFIG_{missing[0]}, ...): using "
-                  "their "
-                  "defaults; 'scons olddefconfig' records them")
+        report_unrecorded(proj.dotconfig,
+                          kconfig.unrecorded(kconf, proj.dotconfig))
         return
     kconfig.defaults(kconf, proj.defconfig)
     kconfig.save(kconf, proj.dotconfig)
     origin = proj.defconfig if proj.defconfig else "the Kconfig defaults"
     print(f"ukcompart: no .config: using the default configuration from "
           f"{origin} (written to {proj.dotconfig})")
+
+
+def report_unrecorded(dotconfig: Path, missing: List[str]) -> None:
+    """Say that ``.config`` leaves options to their defaults, if it does."""
+    if missing:
+        print(f"ukcompart: {dotconfig} does not set {len(missing)} "
+              f"option(s) (CONFIG_{missing[0]}, ...): using their defaults; "
+              "'scons olddefconfig' records them")
 
 
 def _check_timeout(value: str) -> None:
@@ -225,7 +229,8 @@ def _declare(env, tree: Path) -> None:
     values = kconfig.values(kconf)
     specs = _read_libraries(libraries, values)
     enabled = [spec.name for spec in specs]
-    layout = model.from_config(kconf, libraries, enabled)
+    layout = model.from_config(kconfig.layout_values(kconf), libraries,
+                              enabled)
 
     toolpath = [str(tree / "site_scons" / "site_tools")]
     for tool in ("ukcc", "uklink", "ukqemu", "ukverify"):

@@ -19,11 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-from elftools.common.exceptions import ELFError
-from elftools.elf.constants import SH_FLAGS
-from elftools.elf.elffile import ELFFile
-from elftools.elf.sections import SymbolTableSection
-
 from . import templates
 from .errors import ElfError, LayoutError
 from .fsutil import write_atomic
@@ -67,36 +62,32 @@ class Scan:
 
 
 def _symbols(path: Path):
-    """Yield (name, defined, is_function, is_shared) of global symbols."""
-    try:
-        with open(path, "rb") as f:
-            elf = ELFFile(f)
-            sections = list(elf.iter_sections())
-            for section in sections:
-                if not isinstance(section, SymbolTableSection):
-                    continue
-                for sym in section.iter_symbols():
-                    if not sym.name or \
-                            sym["st_info"]["bind"] not in ("STB_GLOBAL",
-                                                           "STB_WEAK"):
-                        continue
-                    shndx = sym["st_shndx"]
-                    if shndx == "SHN_UNDEF":
-                        yield sym.name, False, False, False
-                        continue
-                    if not isinstance(shndx, int):
-                        yield sym.name, True, False, False
-                        continue
-                    home = sections[shndx]
-                    is_code = bool(home["sh_flags"] & SH_FLAGS.SHF_EXECINSTR)
-                    is_function = sym["st_info"]["type"] == "STT_FUNC" or \
-                        (sym["st_info"]["type"] == "STT_NOTYPE" and is_code)
-                    shared = home.name == SHARED_SECTION or \
-                        home.name.startswith(SHARED_SECTION + ".")
-                    yield sym.name, True, is_function, shared
-    except (ELFError, OSError) as e:
-        raise ElfError(f"{path}: cannot read prelinked object: {e}") \
-            from None
+    """Yield (name, defined, is_function, is_shared) of global symbols.
+
+    Read with the verifier's ELF reader (:mod:`ukcompart.verify.image`),
+    which raises a one-line error for a file that is not a consistent
+    ELF64 object.
+    """
+    from .verify import image
+
+    elf = image.load(path, "object")
+    sections = elf.sections
+    for sym in elf.symbols:
+        if not sym.name or sym.bind not in (image.STB_GLOBAL,
+                                            image.STB_WEAK):
+            continue
+        if sym.shndx == image.SHN_UNDEF:
+            yield sym.name, False, False, False
+            continue
+        if sym.shndx >= len(sections):
+            yield sym.name, True, False, False      # absolute or common
+            continue
+        home = sections[sym.shndx]
+        is_function = sym.type == image.STT_FUNC or \
+            (sym.type == image.STT_NOTYPE and home.executable)
+        shared = home.name == SHARED_SECTION or \
+            home.name.startswith(SHARED_SECTION + ".")
+        yield sym.name, True, is_function, shared
 
 
 def scan(objects: Dict[str, Path], layout: Layout,

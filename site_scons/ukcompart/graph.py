@@ -228,7 +228,12 @@ def check_two_pass(target, source, env):
     """Post-action of the second link: nothing but the symbol table moved."""
     image = Path(str(target[0]))
     first = image.parent / "ukcompart" / "pass1.dbg"
-    if not symtab.same_layout(first, image):
+    try:
+        same = symtab.same_layout(first, image)
+    except UkcError as error:
+        print(f"ukcompart: error: {error}", file=sys.stderr)
+        return 1
+    if not same:
         print(f"ukcompart: error: {image}: adding the symbol table moved "
               "sections; the linker script must keep .ukc.symtab last",
               file=sys.stderr)

@@ -28,7 +28,7 @@ are generated from ``templates/hardening.S.j2``.
 """
 
 from dataclasses import dataclass
-from typing import List, Tuple
+from typing import List, Mapping, Tuple
 
 from . import templates
 
@@ -78,12 +78,12 @@ class Hardening:
                 "ubsan": self.ubsan, "cf_protection": self.cf_protection}
 
 
-def read(kconf, k: int) -> Hardening:
-    """The hardening options of compartment ``k`` in a loaded ``Kconfig``."""
+def read(values: Mapping[str, str], k: int) -> Hardening:
+    """The hardening options of compartment ``k``; ``values`` maps option
+    names (no ``CONFIG_``) to resolved values."""
 
     def is_set(name: str) -> bool:
-        sym = kconf.syms.get(f"UKCOMPART_COMP{k}_{name}")
-        return sym is not None and sym.str_value == "y"
+        return values.get(f"UKCOMPART_COMP{k}_{name}") == "y"
 
     mode = next((m for m in STACK_PROTECTOR_MODES[1:]
                  if is_set(f"STACKPROT_{m.upper()}")), "none")

@@ -246,6 +246,14 @@ def values(kconf: kconfiglib.Kconfig) -> Dict[str, str]:
     return result
 
 
+def layout_values(kconf: kconfiglib.Kconfig) -> Dict[str, str]:
+    """The resolved values of ukcompart's own options (``UKCOMPART*``),
+    by name without ``CONFIG_``: all that :func:`ukcompart.model.from_config`
+    reads."""
+    return {sym.name: sym.str_value for sym in kconf.unique_defined_syms
+            if sym.name.startswith("UKCOMPART")}
+
+
 def header_text(kconf: kconfiglib.Kconfig) -> str:
     """The C configuration header, without layout and hardening options."""
     text = _written(kconf.write_autoconf,

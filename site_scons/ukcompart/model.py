@@ -12,7 +12,7 @@ tracks as a Value node.
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Dict, List, Mapping, Optional
 
 from .errors import LayoutError
 from .hardening import Hardening, read as read_hardening
@@ -124,23 +124,23 @@ class Layout:
         }, sort_keys=True)
 
 
-def _sym_value(kconf, name: str) -> str:
-    sym = kconf.syms.get(name)
-    return sym.str_value if sym is not None else ""
-
-
-def from_config(kconf, libraries: List[Library],
+def from_config(values: Mapping[str, str], libraries: List[Library],
                 enabled_libraries: List[str]) -> Layout:
-    """Read and validate the layout from a loaded kconfiglib ``Kconfig``."""
+    """Read and validate the layout from the configuration's values.
+
+    ``values`` maps option names (no ``CONFIG_``) to their resolved
+    values, as :func:`ukcompart.kconfig.layout_values` gives them; an
+    absent option is empty.
+    """
     all_names = [lib.name for lib in libraries]
     core = Compartment(0, "core", 0, [n for n in all_names
                                       if n in enabled_libraries])
-    if _sym_value(kconf, "UKCOMPART") != "y":
+    if values.get("UKCOMPART", "") != "y":
         return Layout(enabled=False, mechanism=None, compartments=[core])
 
-    mechanism = "mpk" if _sym_value(kconf, "UKCOMPART_MPK") == "y" \
+    mechanism = "mpk" if values.get("UKCOMPART_MPK", "") == "y" \
         else "fcall"
-    count = int(_sym_value(kconf, "UKCOMPART_NUM") or 0)
+    count = int(values.get("UKCOMPART_NUM", "") or 0)
     if not 1 <= count <= MAX_COMPARTMENTS:
         raise LayoutError(
             f"CONFIG_UKCOMPART_NUM={count}: between 1 and "
@@ -151,7 +151,7 @@ def from_config(kconf, libraries: List[Library],
     names: Dict[str, int] = {}
     for k in range(1, count + 1):
         option = f"UKCOMPART_COMP{k}_NAME"
-        name = _sym_value(kconf, option)
+        name = values.get(option, "")
         if not _NAME.match(name) or len(name) > NAME_MAX \
                 or name in RESERVED_NAMES:
             raise LayoutError(
@@ -165,7 +165,7 @@ def from_config(kconf, libraries: List[Library],
         names[name] = k
 
         option = f"UKCOMPART_COMP{k}_STACK_SIZE"
-        stack = int(_sym_value(kconf, option) or "0", 16)
+        stack = int(values.get(option, "") or "0", 16)
         if stack <= 0 or stack % PAGE_SIZE:
             raise LayoutError(
                 f"CONFIG_{option}={stack:#x} is not a positive multiple of "
@@ -176,14 +176,14 @@ def from_config(kconf, libraries: List[Library],
                 f"{MAX_STACK_SIZE:#x} (16 MiB), the most a compartment "
                 "stack may take of the 128 MiB the image may span")
         compartments.append(Compartment(k, name, stack,
-                                        hardening=read_hardening(kconf, k)))
+                                        hardening=read_hardening(values, k)))
 
     core.libraries = []
     for lib in libraries:
         if lib.name not in enabled_libraries:
             continue
         option = f"UKCOMPART_LIB_{lib.symbol}"
-        value = _sym_value(kconf, option)
+        value = values.get(option, "")
         index = int(value) if value else 0
         if lib.kind == "plat" or lib.name == "libukcompart":
             index = 0

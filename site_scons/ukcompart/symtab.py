@@ -11,12 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import List
 
-from elftools.common.exceptions import ELFError
-from elftools.elf.elffile import ELFFile
-from elftools.elf.sections import SymbolTableSection
-
 from . import templates
-from .errors import ElfError
 
 SYMTAB_SECTION = ".ukc.symtab"
 
@@ -28,31 +23,23 @@ class ImageSymbol:
     name: str
 
 
-def _open(path: Path):
-    try:
-        return ELFFile(open(path, "rb"))
-    except (ELFError, OSError) as e:
-        raise ElfError(f"{path}: cannot read image: {e}") from None
+def _load(path: Path):
+    """The image, read with the verifier's ELF reader (one-line errors)."""
+    from .verify import image
+
+    return image.load(path, "image")
 
 
 def image_symbols(path: Path) -> List[ImageSymbol]:
     """Function and object symbols of an image, sorted by address."""
-    elf = _open(path)
-    try:
-        table = elf.get_section_by_name(".symtab")
-        if not isinstance(table, SymbolTableSection):
-            raise ElfError(f"{path}: no symbol table")
-        found = set()
-        for sym in table.iter_symbols():
-            if sym["st_info"]["type"] not in ("STT_FUNC", "STT_OBJECT"):
-                continue
-            if not sym.name or not sym["st_value"] \
-                    or not isinstance(sym["st_shndx"], int):
-                continue
-            found.add(ImageSymbol(sym["st_value"], sym["st_size"], sym.name))
-        return sorted(found, key=lambda s: (s.addr, s.name))
-    finally:
-        elf.stream.close()
+    from .verify.image import STT_FUNC, STT_OBJECT
+
+    elf = _load(path)
+    found = {ImageSymbol(sym.value, sym.size, sym.name)
+             for sym in elf.symbols
+             if sym.type in (STT_FUNC, STT_OBJECT) and sym.name
+             and sym.value and 0 < sym.shndx < len(elf.sections)}
+    return sorted(found, key=lambda s: (s.addr, s.name))
 
 
 def source(symbols: List[ImageSymbol]) -> str:
@@ -62,13 +49,8 @@ def source(symbols: List[ImageSymbol]) -> str:
 
 def section_layout(path: Path):
     """(name, address, size) of every allocated section but the symtab."""
-    elf = _open(path)
-    try:
-        return [(s.name, s["sh_addr"], s["sh_size"])
-                for s in elf.iter_sections()
-                if s["sh_flags"] & 2 and s.name != SYMTAB_SECTION]
-    finally:
-        elf.stream.close()
+    return [(s.name, s.addr, s.size) for s in _load(path).sections
+            if s.alloc and s.name != SYMTAB_SECTION]
 
 
 def same_layout(first: Path, second: Path) -> bool:

@@ -1,30 +1,38 @@
 """jinja2 rendering of every generated file (Kconfig, linker script, asm).
 
-Templates live in ``templates/`` beside this module.  Each starts with a
+Templates live in ``templates/`` beside this module, and those of embedded
+mode in ``embedded/templates/``.  Each starts with a
 comment saying it is generated and from which template, so a reader who
 opens a file in the build directory knows where to make a change.
 """
 
+import functools
 from pathlib import Path
-
-import jinja2
 
 from .fsutil import write_atomic
 
-_DIR = Path(__file__).parent / "templates"
+_DIRS = (Path(__file__).parent / "templates",
+         Path(__file__).parent / "embedded" / "templates")
 
-_ENV = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(str(_DIR)),
-    undefined=jinja2.StrictUndefined,
-    keep_trailing_newline=True,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+
+@functools.lru_cache(maxsize=None)
+def _environment():
+    # Imported on first use: a build with nothing to generate (a no-op)
+    # never pays for jinja2.
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in _DIRS]),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def render(template: str, **context) -> str:
     """Render ``template`` with ``context``; unknown names are an error."""
-    return _ENV.get_template(template).render(**context)
+    return _environment().get_template(template).render(**context)
 
 
 def render_to(path: Path, template: str, **context) -> bool:
@@ -34,4 +42,5 @@ def render_to(path: Path, template: str, **context) -> bool:
 
 def template_path(template: str) -> Path:
     """The file a template is read from, for dependency tracking."""
-    return _DIR / template
+    return next((d / template for d in _DIRS if (d / template).is_file()),
+                _DIRS[0] / template)

@@ -13,17 +13,19 @@ therefore insists that the platform, library, driver and app menus and
 ukcompart's own menu were all read, and names the first one that was not.
 """
 
+import hashlib
+import json
+import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, List
+from typing import Dict, Iterable, List, Optional
 
-import kconfiglib
-
-from .. import kconfig, templates
+from .. import templates
 from ..errors import ConfigError
 from ..fsutil import write_atomic
 from ..library import Library
+from ..model import MAX_COMPARTMENTS
 from .environment import Embedding
 
 FUNCTIONS_MODULE = "ukcompart.embedded.kconfigfunctions"
@@ -106,7 +108,7 @@ def placeable(libraries: List[Library]) -> List[Library]:
 def compartments_text(libraries: List[Library]) -> str:
     """``compartments.uk``: the standalone template plus embedded options."""
     text = templates.render("compartments.uk.j2",
-                            max_compartments=kconfig.MAX_COMPARTMENTS,
+                            max_compartments=MAX_COMPARTMENTS,
                             libraries=placeable(libraries))
     return text + EMBEDDED_OPTIONS
 
@@ -126,7 +128,7 @@ class Expected:
     variable: str
 
 
-def check_parsed(kconf: kconfiglib.Kconfig, emb: Embedding) -> None:
+def check_parsed(kconf, emb: Embedding) -> None:
     """Fail when a part of the tree's menus did not make it into ``kconf``."""
     # Resolved once: hundreds of files, each checked against every item.
     files = [Path(name).resolve() for name in kconf.kconfig_filenames]
@@ -160,9 +162,14 @@ def _under(path: Path, directory: Path) -> bool:
     return path == directory or directory in path.parents
 
 
-def parse(emb: Embedding, env: Dict[str, str],
-          libraries: List[Library]) -> kconfiglib.Kconfig:
-    """Write the generated menus, parse the tree, check what was read."""
+def parse(emb: Embedding, env: Dict[str, str], libraries: List[Library]):
+    """Write the generated menus, parse the tree, check what was read.
+
+    Returns the ``kconfiglib.Kconfig`` and the warnings that concern files
+    outside the Unikraft tree (printed already).
+    """
+    from .. import kconfig
+
     emb.kconfig_dir.mkdir(parents=True, exist_ok=True)
     write_menus(emb, libraries)
     environment = dict(env)
@@ -171,12 +178,12 @@ def parse(emb: Embedding, env: Dict[str, str],
     tree = kconfig.KconfigTree(top=emb.uk_root / "Config.uk",
                                kconfig_dir=emb.kconfig_dir,
                                environment=environment)
-    kconf = _parse_quietly(tree, emb.uk_root)
+    kconf, warnings = _parse_quietly(tree, emb.uk_root)
     check_parsed(kconf, emb)
-    return kconf
+    return kconf, warnings
 
 
-def _parse_quietly(tree: kconfig.KconfigTree, uk_root: Path):
+def _parse_quietly(tree, uk_root: Path):
     """:func:`ukcompart.kconfig.parse`, without the tree's own warnings.
 
     Upstream's Config.uk files draw a few kconfiglib warnings (selects of
@@ -184,9 +191,10 @@ def _parse_quietly(tree: kconfig.KconfigTree, uk_root: Path):
     warnings about files outside the Unikraft tree are shown.
     """
     import io
-    import os
     import sys
     from contextlib import redirect_stderr
+
+    import kconfiglib
 
     os.environ.update(tree.environment)
     try:
@@ -197,9 +205,93 @@ def _parse_quietly(tree: kconfig.KconfigTree, uk_root: Path):
     except OSError as e:
         raise ConfigError(f"{e.filename or tree.top}: cannot read Kconfig "
                           f"file: {e.strerror}") from None
-    for warning in kconf.warnings:
-        if str(uk_root) not in warning:
-            text = " ".join(warning.split()).replace("warning: ", "", 1)
-            print(f"ukcompart: warning: {text}", file=sys.stderr)
+    shown = [" ".join(warning.split()).replace("warning: ", "", 1)
+             for warning in kconf.warnings if str(uk_root) not in warning]
+    for text in shown:
+        print(f"ukcompart: warning: {text}", file=sys.stderr)
     kconf.warnings = []
-    return kconf
+    return kconf, shown
+
+
+# -- The resolved configuration, kept for the next build ------------------
+
+CACHE_FORMAT = 1
+
+
+@dataclass
+class Resolved:
+    """What a build needs of the configuration once Kconfig has resolved
+    it: ukcompart's option values (:func:`ukcompart.kconfig.layout_values`),
+    the options ``.config`` does not set, and the parse's warnings."""
+
+    values: Dict[str, str]
+    unrecorded: List[str] = field(default_factory=list)
+    warnings: List[str] = field(default_factory=list)
+
+
+def _stat(path: str) -> Optional[List[int]]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return [st.st_mtime_ns, st.st_size]
+
+
+class ConfigCache:
+    """``<build>/ukcompart/config.json``: a :class:`Resolved` and what it
+    was resolved from, so a build whose inputs did not change skips
+    parsing the tree's Kconfig (about 700 options in some 110 files).
+
+    The key is cheap to compute: the ``.config`` digest, the Kconfig
+    environment, the libraries found, and the time and size of every
+    Kconfig file read (``kconfig_filenames``, which includes the generated
+    menus) and of the sources of those menus here.  kconfiglib has no
+    picklable state, so only results are kept, as JSON.
+    """
+
+    def __init__(self, emb: Embedding, env: Dict[str, str],
+                 libraries: List[Library]):
+        self.emb = emb
+        self.path = emb.build / "ukcompart" / "config.json"
+        try:
+            config = hashlib.sha256(emb.dotconfig.read_bytes()).hexdigest()
+        except OSError:
+            config = ""
+        self.key = {"format": CACHE_FORMAT, "config": config,
+                    "env": dict(sorted(env.items())),
+                    "libraries": [[lib.name, lib.kind] for lib in libraries]}
+
+    @staticmethod
+    def _own_files() -> List[str]:
+        return [str(Path(__file__).resolve()),
+                str(templates.template_path("compartments.uk.j2"))]
+
+    def lookup(self) -> Optional[Resolved]:
+        if not self.key["config"]:
+            return None
+        try:
+            data = json.loads(self.path.read_text())
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("key") != self.key:
+            return None
+        files = data.get("files")
+        if not isinstance(files, dict) or not files:
+            return None
+        for name, recorded in files.items():
+            if _stat(name) != recorded:
+                return None
+        try:
+            return Resolved(**data["resolved"])
+        except (KeyError, TypeError):
+            return None
+
+    def store(self, kconf, resolved: Resolved) -> None:
+        names = [str(Path(name).resolve()) for name in kconf.kconfig_filenames]
+        files = {name: _stat(name) for name in names + self._own_files()}
+        write_atomic(self.path, json.dumps(
+            {"key": self.key, "files": files,
+             "resolved": {"values": resolved.values,
+                          "unrecorded": resolved.unrecorded,
+                          "warnings": resolved.warnings}},
+            sort_keys=True) + "\n")

@@ -14,19 +14,20 @@ build directory:
     <image>.dbg --verify--> ukcompart/verify.txt
 """
 
+import json
 import shlex
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 from types import SimpleNamespace
-from typing import List
+from typing import Dict, List
 
 import SCons.Script as S
 from SCons.Action import Action
 
 from .. import build as standalone
-from .. import graph, linkerscript, model
+from .. import graph, kconfig, linkerscript, model, templates
 from ..errors import ToolMissing
 from ..library import Library
 from . import configuration, environment, link, make
@@ -73,30 +74,21 @@ def main(env, tree: Path) -> None:
     # the image on each no-op.
     env.Decider("content-timestamp")
 
-    version = environment.read_version(emb.uk_root)
-    suffix = environment.git_suffix(emb.uk_root)
-    kenv = environment.derive(emb, version, suffix)
-    known = configuration.discover(emb)
-    kconf = configuration.parse(emb, kenv, known)
-    proj = _project(emb)
-
     cleaning = S.GetOption("clean")
-    jobs = S.GetOption("num_jobs") or 1
     for action in standalone.CONFIG_TARGETS:
-        if action in targets and not cleaning:
-            standalone._config_action(action, kconf, proj, env["DEFCONFIG"])
         env.AlwaysBuild(env.Alias(action, [], []))
-    if not cleaning and any(t in _WRITES_CONFIG for t in targets):
-        make.prepare_tools(emb, jobs, bool(env["V"]))
-
-    wants_build = not targets or any(
-        t not in standalone.CONFIG_TARGETS for t in targets)
-    if not wants_build:
-        return
     if cleaning:
         env.Clean(env.Alias("build", [], []), [str(emb.build)])
         return
-    standalone._load_or_default(kconf, proj)
+
+    wants_build = not targets or any(
+        t not in standalone.CONFIG_TARGETS for t in targets)
+    actions = [a for a in standalone.CONFIG_TARGETS if a in targets]
+    jobs = S.GetOption("num_jobs") or 1
+    known = configuration.discover(emb)
+    resolved = _configure(env, emb, known, actions, wants_build, jobs)
+    if not wants_build:
+        return
 
     for program in ("make", "gcc", "objcopy", "strip"):
         if shutil.which(program) is None:
@@ -106,16 +98,70 @@ def main(env, tree: Path) -> None:
     info = make.ensure_built(emb, jobs, bool(env["V"]))
     for name in ("ld", "strip", "objcopy"):
         info.link[name] = _clean_tool(info.link.get(name, ""))
-    _declare(env, tree, emb, kconf, known, info, targets)
+    _declare(env, tree, emb, resolved.values, known, info, targets)
 
 
-def _declare(env, tree: Path, emb, kconf, known: List[Library],
-             info: make.MakeInfo, targets: List[str]) -> None:
+def _kconfig_environment(emb: environment.Embedding):
+    version = environment.read_version(emb.uk_root)
+    suffix = environment.git_suffix(emb.uk_root)
+    return environment.derive(emb, version, suffix)
+
+
+def _configure(env, emb: environment.Embedding, known: List[Library],
+               actions: List[str], wants_build: bool, jobs: int):
+    """Run the configuration targets ``actions``; then, for a build, the
+    resolved configuration (:class:`.configuration.Resolved`).
+
+    Without configuration targets, the result of the last parse is used
+    when nothing it came from changed (:class:`.configuration.ConfigCache`);
+    otherwise the tree's Kconfig is parsed, and the result kept.
+    """
+    kenv = _kconfig_environment(emb)
+    if not actions:
+        resolved = configuration.ConfigCache(emb, kenv, known).lookup()
+        if resolved is not None:
+            for text in resolved.warnings:
+                print(f"ukcompart: warning: {text}", file=sys.stderr)
+            standalone.report_unrecorded(emb.dotconfig, resolved.unrecorded)
+            return resolved
+
+    kconf, warnings = configuration.parse(emb, kenv, known)
+    proj = _project(emb)
+    for action in actions:
+        standalone._config_action(action, kconf, proj, env["DEFCONFIG"])
+    if any(action in _WRITES_CONFIG for action in actions):
+        make.prepare_tools(emb, jobs, bool(env["V"]))
+    loaded = wants_build
+    if wants_build:
+        standalone._load_or_default(kconf, proj)
+    elif not emb.dotconfig.is_file():
+        return None
+
+    # The .config written may name the image differently (UK_NAME), which
+    # the Kconfig environment carries: resolve it as the next build will.
+    fresh = _kconfig_environment(emb)
+    if fresh != kenv:
+        kenv = fresh
+        kconf, warnings = configuration.parse(emb, kenv, known)
+        loaded = False
+    if not loaded:
+        kconfig.load(kconf, emb.dotconfig)
+    resolved = configuration.Resolved(
+        values=kconfig.layout_values(kconf),
+        unrecorded=kconfig.unrecorded(kconf, emb.dotconfig),
+        warnings=warnings)
+    configuration.ConfigCache(emb, kenv, known).store(kconf, resolved)
+    return resolved
+
+
+def _declare(env, tree: Path, emb, values: Dict[str, str],
+             known: List[Library], info: make.MakeInfo,
+             targets: List[str]) -> None:
     build = emb.build
     gen = build / "ukcompart"
     objects = link.link_objects(info, build)
     libs = [link.library_of(path) for path in objects]
-    layout = model.from_config(kconf, _libraries(known, libs), libs)
+    layout = model.from_config(values, _libraries(known, libs), libs)
 
     env.Tool("uklink", toolpath=[str(tree / "site_scons" / "site_tools")])
     env.Tool("ukqemu", toolpath=[str(tree / "site_scons" / "site_tools")])
@@ -138,9 +184,12 @@ def _declare(env, tree: Path, emb, kconf, known: List[Library],
         object_names = {lib: f"{lib}.gated.o" for lib in libs}
         # Unikraft's context switch uses XRSTOR: the runtime takes PKRU
         # out of XCR0 (plat_unikraft.c), and the table says so.
-        desc_s = env.UkcGenerated(str(gen / "desc.S"), env.Value(
-            linkerscript.descriptors(layout,
-                                     linkerscript.DESC_XCR0_NO_PKRU)))
+        desc_s = env.UkcRendered(
+            str(gen / "desc.S"),
+            json.dumps([layout.signature(), linkerscript.DESC_XCR0_NO_PKRU]),
+            lambda: linkerscript.descriptors(layout,
+                                             linkerscript.DESC_XCR0_NO_PKRU),
+            templates.template_path("desc.S.j2"))
         extra = _assemble(env, gen / "gates.o", scanned[0]) + \
             _assemble(env, gen / "desc.o", desc_s, _CORE_SLOT_RENAME)
     else:
@@ -149,10 +198,13 @@ def _declare(env, tree: Path, emb, kconf, known: List[Library],
 
     plat = link.platform(info)
     default_lds = info.for_plat(plat, "default_lds")
-    lds = env.UkcGenerated(
+    default = default_lds[0] if default_lds else ""
+    lds = env.UkcRendered(
         str(gen / "unikraft.lds"),
-        env.Value(link.script(layout, object_names,
-                              default_lds[0] if default_lds else "")))
+        json.dumps([layout.signature(), object_names, default],
+                   sort_keys=True),
+        lambda: link.script(layout, object_names, default),
+        templates.template_path("unikraft.lds.j2"))
     manifest = env.UkcGenerated(
         str(gen / "layout.json"),
         env.Value(layout.manifest(object_names, link.image_path(info).name

@@ -18,15 +18,9 @@ as its Make would run them (kvm, x86_64): ``strip``, the boot-info section
 from pathlib import Path
 from typing import Dict, List
 
-import jinja2
-
+from .. import templates
 from ..model import Layout, PAGE_SIZE
 from .make import MakeInfo
-
-_TEMPLATES = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
-    undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-    trim_blocks=True, lstrip_blocks=True)
 
 
 class LinkInfoError(Exception):
@@ -47,8 +41,8 @@ def script(layout: Layout, object_names: Dict[str, str],
             "stack_size": comp.stack_size, "libraries": comp.libraries,
             "objects": [object_pattern(object_names[lib])
                         for lib in comp.libraries]})
-    return _TEMPLATES.get_template("unikraft.lds.j2").render(
-        page=PAGE_SIZE, compartments=compartments,
+    return templates.render(
+        "unikraft.lds.j2", page=PAGE_SIZE, compartments=compartments,
         default_lds=Path(default_lds).name if default_lds else "?")
 
 

@@ -221,8 +221,12 @@ def _written(write, **kwargs) -> str:
 
 
 def config_text(kconf: kconfiglib.Kconfig) -> str:
-    """The ``.config`` text kconfiglib writes for ``kconf``."""
-    return _written(kconf.write_config, save_old=False)
+    """The ``.config`` text kconfiglib writes for ``kconf``, under the
+    header Unikraft's own Kconfig tool (``conf``) writes: when that tool
+    rewrites the file during Make's build, its contents stay the same."""
+    header = ("#\n# Automatically generated file; DO NOT EDIT.\n"
+              f"# {kconf.mainmenu_text}\n#\n")
+    return _written(kconf.write_config, header=header, save_old=False)
 
 
 def save(kconf: kconfiglib.Kconfig, path: Path) -> bool:

@@ -30,6 +30,11 @@ def _environment():
     )
 
 
+def load(template: str) -> None:
+    """Read and compile ``template`` now, ahead of its first rendering."""
+    _environment().get_template(template)
+
+
 def render(template: str, **context) -> str:
     """Render ``template`` with ``context``; unknown names are an error."""
     return _environment().get_template(template).render(**context)

@@ -14,7 +14,8 @@ import pytest
 from conftest import TREE, scons
 
 from ukcompart import linkerscript
-from ukcompart.embedded import environment, link, make, menus
+from ukcompart.embedded import configuration, environment, link, make, menus
+from ukcompart.library import Library
 from ukcompart.model import Compartment, Layout
 
 HERE = Path(__file__).resolve().parent
@@ -132,6 +133,114 @@ def test_linker_script_inserts_compartments_after_bss():
     assert "libkvmplat.gated.o" not in text
 
 
+def test_linker_script_gives_no_segment_write_and_execute():
+    text = link.script(_layout(), {"libkvmplat": "libkvmplat.gated.o",
+                                   "apphelloworld": "apphelloworld.gated.o",
+                                   "libukargparse": "libukargparse.gated.o"},
+                       "/BUILD/libkvmplat/link64.lds")
+    phdrs = text[text.index("PHDRS\n{"):text.index("}", text.index("PHDRS"))]
+    flags = dict(line.split()[0:3:2] for line in phdrs.splitlines()
+                 if "PT_LOAD" in line)
+    assert flags == {
+        "ukc_gates": "FLAGS(5);", "ukc_desc": "FLAGS(4);",
+        "ukc_comp1_code": "FLAGS(5);", "ukc_comp1_data": "FLAGS(6);",
+        "ukc_comp1_stack": "FLAGS(6);",
+        "ukc_comp2_code": "FLAGS(5);", "ukc_comp2_data": "FLAGS(6);",
+        "ukc_comp2_stack": "FLAGS(6);",
+        "ukc_symtab": "FLAGS(4);"}
+    assert "ASSERT(SIZEOF(.comp2.text) + SIZEOF(.comp2.rodata) > 0," in text
+    for k in (1, 2):
+        for part, segment in (("text", "code"), ("rodata", "code"),
+                              ("data", "data"), ("bss", "data"),
+                              ("stack", "stack")):
+            section = text.index(f"\t.comp{k}.{part} ")
+            assert f"}} :ukc_comp{k}_{segment}\n" in \
+                text[section:text.index("\n\t}", section) + 30]
+
+
+class _Parsed:
+    """What ConfigCache.store reads of a parsed kconfiglib.Kconfig."""
+
+    def __init__(self, *files: Path):
+        self.kconfig_filenames = [str(f) for f in files]
+
+
+def _cache_setup(tmp_path):
+    emb = _embedding(tmp_path)
+    emb.build.mkdir(parents=True)
+    emb.dotconfig.write_text("CONFIG_UKCOMPART=y\n")
+    menu = tmp_path / "Config.uk"
+    menu.write_text("config UKCOMPART\n\tbool\n")
+    known = [Library("apphello", tmp_path, "app")]
+    resolved = configuration.Resolved(values={"UKCOMPART": "y"},
+                                      unrecorded=["UKCOMPART_NUM"],
+                                      warnings=["x.uk:1: w"])
+    configuration.ConfigCache(emb, {"UK_NAME": "hello"}, known).store(
+        _Parsed(menu), resolved)
+    return emb, menu, known, resolved
+
+
+def test_config_cache_answers_while_nothing_changed(tmp_path):
+    emb, menu, known, resolved = _cache_setup(tmp_path)
+    cache = configuration.ConfigCache(emb, {"UK_NAME": "hello"}, known)
+    assert cache.lookup() == resolved
+    # Rewritten with the same text, as Make's Kconfig run does with the
+    # generated menus: still valid.
+    os.utime(menu, ns=(1, 1))
+    assert cache.lookup() == resolved
+
+
+@pytest.mark.parametrize("change", ["config", "menu", "env", "libraries",
+                                    "corrupt", "gone"])
+def test_config_cache_misses_when_an_input_changed(tmp_path, change):
+    emb, menu, known, resolved = _cache_setup(tmp_path)
+    env = {"UK_NAME": "hello"}
+    if change == "config":
+        emb.dotconfig.write_text("CONFIG_UKCOMPART=n\n")
+    elif change == "menu":
+        menu.write_text("config UKCOMPART\n\tbool\n\tdefault y\n")
+    elif change == "env":
+        env = {"UK_NAME": "other"}
+    elif change == "libraries":
+        known = known + [Library("libfoo", tmp_path, "lib")]
+    elif change == "corrupt":
+        (emb.build / "ukcompart" / "config.json").write_text("{")
+    elif change == "gone":
+        menu.unlink()
+    assert configuration.ConfigCache(emb, env, known).lookup() is None
+
+
+def test_make_stamp_follows_makefiles_dependencies_and_config(tmp_path):
+    emb = _embedding(tmp_path)
+    emb.uk_root = tmp_path / "uk"
+    (emb.uk_root / "support" / "build").mkdir(parents=True)
+    (emb.uk_root / "support" / "build" / "Makefile.rules").write_text("")
+    lib = emb.build / "libfoo"
+    lib.mkdir(parents=True)
+    emb.dotconfig.write_text("CONFIG_X=y\n")
+    header = tmp_path / "foo.h"
+    header.write_text("")
+    makefile_uk = tmp_path / "Makefile.uk"
+    makefile_uk.write_text("")
+    (lib / "foo.o.d").write_text(f"{lib}/foo.o: {tmp_path}/foo.c \\\n"
+                                 f" {header}\n")
+    (tmp_path / "foo.c").write_text("")
+    output = emb.build / "libfoo.o"
+    output.write_text("")
+    stamp = make.Stamp(emb)
+    assert make.dependency_files(emb.build) == [f"{lib}/foo.o",
+                                                f"{tmp_path}/foo.c",
+                                                str(header)]
+    stamp.record([str(makefile_uk)], [output])
+    assert stamp.current()
+    for touched in (header, makefile_uk, output, emb.dotconfig):
+        stamp.record([str(makefile_uk)], [output])
+        os.utime(touched, ns=(1, 1))
+        if touched == emb.dotconfig:
+            emb.dotconfig.write_text("CONFIG_X=n\n")
+        assert not stamp.current(), touched
+
+
 def test_descriptor_table_flags_word_is_rendered():
     embedded = linkerscript.descriptors(_layout(),
                                         linkerscript.DESC_XCR0_NO_PKRU)
@@ -165,6 +274,10 @@ def test_defconfig_writes_dotconfig_in_build_dir(tmp_path):
     assert "CONFIG_UKCOMPART_LIB_APPHELLOWORLD=1" in text
     assert "CONFIG_HAVE_X86PKU=y" in text
     assert "CONFIG_PLAT_KVM=y" in text
+    # Unikraft's Kconfig tools, which its Make runs before compiling, are
+    # built here, as Unikraft's own defconfig builds them.
+    assert (tmp_path / "kconfig" / "conf").is_file()
+    assert (tmp_path / "kconfig" / "fixdep").is_file()
 
 
 @needs_unikraft
@@ -181,8 +294,16 @@ def test_plain_helloworld_builds_and_boots(tmp_path):
 def test_helloworld_in_compartments_boots(tmp_path):
     _embedded(_hello(), tmp_path, "DEFCONFIG=" + str(
         HERE / "configs" / "helloworld-mpk.defconfig"), "defconfig")
+    config = (tmp_path / ".config").read_text()
     built = _embedded(_hello(), tmp_path, "-j2", "build")
     assert built.returncode == 0, built.stdout + built.stderr
+    assert "MAKE    kconfig" not in built.stdout
+    # Make's Kconfig run rewrote .config with the very same text.
+    assert (tmp_path / ".config").read_text() == config
+    again = _embedded(_hello(), tmp_path, "build")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert again.stdout == "scons: `build' is up to date.\n"
+    _assert_no_writable_code(tmp_path / "helloworld_qemu-x86_64.dbg")
     gates = (tmp_path / "ukcompart" / "gates.txt").read_text()
     assert "libukboot -> apphelloworld main" in gates
     report = (tmp_path / "ukcompart" / "verify.txt").read_text()
@@ -194,6 +315,18 @@ def test_helloworld_in_compartments_boots(tmp_path):
                                "load PKRU")
     done = _embedded(_hello(), tmp_path, "run", "QEMU_TIMEOUT=60")
     assert "Hello world!" in done.stdout, done.stdout + done.stderr
+
+
+def _assert_no_writable_code(image: Path) -> None:
+    from elftools.elf.constants import P_FLAGS
+    from elftools.elf.elffile import ELFFile
+
+    with open(image, "rb") as f:
+        wx = [(seg["p_vaddr"], seg["p_flags"])
+              for seg in ELFFile(f).iter_segments()
+              if seg["p_type"] == "PT_LOAD" and seg["p_flags"] & P_FLAGS.PF_W
+              and seg["p_flags"] & P_FLAGS.PF_X]
+    assert wx == []
 
 
 @needs_unikraft

@@ -19,7 +19,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from .. import templates
 from ..errors import ConfigError
@@ -229,12 +229,30 @@ class Resolved:
     warnings: List[str] = field(default_factory=list)
 
 
-def _stat(path: str) -> Optional[List[int]]:
+def _stat(path: str) -> Optional[List]:
+    """[mtime, size, content digest] of ``path``, None if it is gone."""
+    try:
+        st = os.stat(path)
+        with open(path, "rb") as f:
+            digest = hashlib.sha256(f.read()).hexdigest()
+    except OSError:
+        return None
+    return [st.st_mtime_ns, st.st_size, digest]
+
+
+def _unchanged(path: str, recorded) -> Tuple[bool, bool]:
+    """(same contents, same time) of ``path`` against ``recorded``; the
+    contents are read only when the time differs."""
+    if not isinstance(recorded, list) or len(recorded) != 3:
+        return False, False
     try:
         st = os.stat(path)
     except OSError:
-        return None
-    return [st.st_mtime_ns, st.st_size]
+        return False, False
+    if [st.st_mtime_ns, st.st_size] == recorded[:2]:
+        return True, True
+    now = _stat(path)
+    return now is not None and now[1:] == recorded[1:], False
 
 
 class ConfigCache:
@@ -243,10 +261,12 @@ class ConfigCache:
     parsing the tree's Kconfig (about 700 options in some 110 files).
 
     The key is cheap to compute: the ``.config`` digest, the Kconfig
-    environment, the libraries found, and the time and size of every
-    Kconfig file read (``kconfig_filenames``, which includes the generated
-    menus) and of the sources of those menus here.  kconfiglib has no
-    picklable state, so only results are kept, as JSON.
+    environment, the libraries found, and every Kconfig file read
+    (``kconfig_filenames``, which includes the generated menus) and the
+    sources of those menus here, by time and size, and by contents where
+    the time changed (Make's Kconfig run rewrites the generated menus with
+    the same text).  kconfiglib has no picklable state, so only results
+    are kept, as JSON.
     """
 
     def __init__(self, emb: Embedding, env: Dict[str, str],
@@ -278,13 +298,23 @@ class ConfigCache:
         files = data.get("files")
         if not isinstance(files, dict) or not files:
             return None
+        retimed = False
         for name, recorded in files.items():
-            if _stat(name) != recorded:
+            same, same_time = _unchanged(name, recorded)
+            if not same:
                 return None
+            if not same_time:
+                # Rewritten with the same text (Make's Kconfig run
+                # regenerates the tree's menus): still valid.
+                files[name] = _stat(name)
+                retimed = True
         try:
-            return Resolved(**data["resolved"])
+            resolved = Resolved(**data["resolved"])
         except (KeyError, TypeError):
             return None
+        if retimed:
+            write_atomic(self.path, json.dumps(data, sort_keys=True) + "\n")
+        return resolved
 
     def store(self, kconf, resolved: Resolved) -> None:
         names = [str(Path(name).resolve()) for name in kconf.kconfig_filenames]

@@ -95,10 +95,27 @@ def main(env, tree: Path) -> None:
             raise ToolMissing(f"{program} not found; Unikraft's build needs "
                               "it (Debian: apt-get install make gcc "
                               "binutils flex bison)")
-    info = make.ensure_built(emb, jobs, bool(env["V"]))
+    info = make.ensure_built(emb, jobs, bool(env["V"]), meanwhile=_preload)
     for name in ("ld", "strip", "objcopy"):
         info.link[name] = _clean_tool(info.link.get(name, ""))
     _declare(env, tree, emb, resolved.values, known, info, targets)
+
+
+def _preload() -> None:
+    """What the steps after Make will need, loaded while Make compiles:
+    the verifier (capstone, pyelftools), jinja2 and the templates, so that
+    the link's critical path does not wait for imports."""
+    try:
+        import capstone  # noqa: F401
+
+        from .. import verify  # noqa: F401
+        from ..verify import hardening  # noqa: F401
+
+        for name in ("gates.S.j2", "desc.S.j2", "symtab.S.j2",
+                     "unikraft.lds.j2"):
+            templates.load(name)
+    except Exception:   # noqa: BLE001 -- the real use reports any error
+        pass
 
 
 def _kconfig_environment(emb: environment.Embedding):
@@ -143,8 +160,11 @@ def _configure(env, emb: environment.Embedding, known: List[Library],
     if fresh != kenv:
         kenv = fresh
         kconf, warnings = configuration.parse(emb, kenv, known)
-        loaded = False
-    if not loaded:
+        kconfig.load(kconf, emb.dotconfig)
+        # Options derived from the name (UK_DEFNAME) as Make's Kconfig
+        # run will write them, so it leaves .config alone.
+        kconfig.save(kconf, emb.dotconfig)
+    elif not loaded:
         kconfig.load(kconf, emb.dotconfig)
     resolved = configuration.Resolved(
         values=kconfig.layout_values(kconf),

@@ -15,6 +15,7 @@ as its Make would run them (kvm, x86_64): ``strip``, the boot-info section
 (``support/scripts/multiboot.py``).
 """
 
+import sys
 from pathlib import Path
 from typing import Dict, List
 
@@ -104,11 +105,15 @@ def finish_commands(info: MakeInfo, uk_root: Path, image_dbg: Path,
     objcopy = info.link.get("objcopy", "objcopy") or "objcopy"
     arch = info.link.get("arch", "x86_64")
     bootinfo = Path(f"{image}.bootinfo")
+    # Unikraft's Python scripts run under this interpreter, not through
+    # their "#!/usr/bin/env python3" line: same scripts, one PATH search
+    # (and, where python3 is a version manager's shim, its start-up) less.
+    python = sys.executable or "python3"
     steps = [[strip, "-s", str(image_dbg), "-o", str(image)],
-             [str(scripts / "mkbootinfo.py"), str(image), str(bootinfo),
-              "-a", arch],
+             [python, str(scripts / "mkbootinfo.py"), str(image),
+              str(bootinfo), "-a", arch],
              [objcopy, str(image),
               "--update-section", f".uk_bootinfo={bootinfo}"]]
     if info.link.get("elf64_to_32") == "y":
-        steps.append([str(scripts / "multiboot.py"), str(image)])
+        steps.append([python, str(scripts / "multiboot.py"), str(image)])
     return steps

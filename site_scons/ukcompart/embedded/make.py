@@ -30,10 +30,11 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional
+from typing import Callable, Dict, Iterable, List, Optional
 
 from ..errors import UkcError
 from ..fsutil import write_atomic
@@ -248,13 +249,14 @@ def query(emb: Embedding) -> MakeInfo:
     return _check(split_print_output(done.stdout), line)
 
 
-def build(emb: Embedding, jobs: int, verbose: bool,
-          out=None) -> MakeInfo:
+def build(emb: Embedding, jobs: int, verbose: bool, out=None,
+          meanwhile: Optional[Callable[[], None]] = None) -> MakeInfo:
     """Compile and prelink every library with Unikraft's Make, in the same
     call as the print targets: what they print, as :class:`MakeInfo`.
 
     Make's stderr goes straight through; of its stdout, the build's lines
     are written to ``out`` (default: this process's stdout) as they come.
+    ``meanwhile`` runs in a thread of its own while Make works.
     """
     out = out or sys.stdout
     line = command(emb, PRINT_GOALS + (BUILD_GOAL,), jobs=jobs,
@@ -267,11 +269,17 @@ def build(emb: Embedding, jobs: int, verbose: bool,
     with subprocess.Popen(line, stdout=subprocess.PIPE, text=True,
                           errors="replace", bufsize=1,
                           env=make_environment(emb)) as proc:
+        beside = threading.Thread(target=meanwhile, daemon=True) \
+            if meanwhile is not None else None
+        if beside is not None:
+            beside.start()
         for text in proc.stdout:
             if not keep.take(text.rstrip("\n")):
                 out.write(text)
                 out.flush()
         status = proc.wait()
+        if beside is not None:
+            beside.join()
     if status != 0:
         raise MakeError(f"Unikraft's make failed (exit status "
                         f"{status}): {' '.join(line)}")
@@ -297,8 +305,9 @@ def prepare_tools(emb: Embedding, jobs: int, verbose: bool) -> bool:
     tools = kconfig_tools(emb)
     if all(tool.is_file() for tool in tools):
         return False
-    line = command(emb, [str(tool) for tool in tools], jobs=jobs,
-                   verbose=verbose)
+    # One goal: conf's rules build fixdep first.  Both as goals would
+    # build fixdep twice at once under -j (two sub-Makes, one object).
+    line = command(emb, [str(tools[0])], jobs=jobs, verbose=verbose)
     if verbose:
         print(" ".join(line))
     done = subprocess.run(line, capture_output=not verbose, text=True,
@@ -310,58 +319,57 @@ def prepare_tools(emb: Embedding, jobs: int, verbose: bool) -> bool:
                         f"status {done.returncode}): {' '.join(line)}; "
                         "they need a host gcc, flex and bison (Debian: "
                         "apt-get install gcc flex bison)")
+    missing = [str(tool) for tool in tools if not tool.is_file()]
+    if missing:
+        raise MakeError(f"{' '.join(line)} succeeded but left no "
+                        f"{', '.join(missing)}; is UK_ROOT a Unikraft tree "
+                        "with support/kconfig?")
     return True
 
 
 # -- Skipping Make when nothing changed ----------------------------------
 
-_MAKEFILE_NAMES = ("Makefile.uk", "Makefile.rules", "Makefile.build",
-                   "Linker.uk", "Config.uk", "Makefile", "exportsyms.uk",
-                   "localsyms.uk")
-_DEP_PATH = re.compile(r"(/[^\s:\\()$]+)")
+_DEP_PATH = re.compile(rb"(/[^\s:\\()$]+)")
 
 
-def dependency_files(build_dir: Path) -> List[Path]:
+def dependency_files(build_dir: Path) -> List[str]:
     """Every file Make's dependency files (``*.d``) name, once."""
     found = set()
     for dep in build_dir.rglob("*.d"):
         try:
-            text = dep.read_text(errors="replace")
+            found.update(_DEP_PATH.findall(dep.read_bytes()))
         except OSError:
             continue
-        found.update(_DEP_PATH.findall(text))
-    return sorted(Path(p) for p in found)
+    return sorted(os.fsdecode(p) for p in found)
 
 
-def makefiles(emb: Embedding) -> List[Path]:
-    """The build-description files Make reads, which no ``.d`` file names."""
-    found = []
-    roots = [emb.uk_root, emb.app] + list(emb.libs)
-    for root in roots:
-        for name in _MAKEFILE_NAMES:
-            found += root.glob(name)
-            found += root.glob(f"*/{name}")
-            found += root.glob(f"*/*/{name}")
-            found += root.glob(f"*/*/*/{name}")
-    found += (emb.uk_root / "support" / "build").glob("*")
-    return sorted(set(found))
+def _times(paths: Iterable[str]) -> Dict[str, Optional[int]]:
+    times: Dict[str, Optional[int]] = {}
+    for path in paths:
+        try:
+            times[path] = os.stat(path).st_mtime_ns
+        except OSError:
+            times[path] = None
+    return times
 
 
 class Stamp:
     """The inputs of Make's last successful run, with their times.
 
-    ``<build>/ukcompart/make.stamp`` holds the ``.config`` digest and every
-    input file with its modification time.  Make is up to date when the
-    digest matches and no file is newer, gone or new.
+    ``<build>/ukcompart/make.stamp`` holds the ``.config`` digest, every
+    input file with its modification time, and Make's outputs.  The inputs
+    are the makefiles Make read (its ``MAKEFILE_LIST``, which
+    ``ukcompart-link-info`` prints: every library's ``Makefile.uk``, the
+    rules, the ``.config``), the files its ``.d`` files name (sources and
+    headers) and Unikraft's build scripts.  Make is up to date when the
+    digest matches and no file is newer or gone.  Like Make's, this test
+    does not look at Kconfig files: Make regenerates the configuration
+    header only when ``.config`` changes.
     """
 
     def __init__(self, emb: Embedding):
         self.emb = emb
         self.path = emb.build / "ukcompart" / "make.stamp"
-
-    def _inputs(self) -> List[Path]:
-        return sorted(set(dependency_files(self.emb.build))
-                      | set(makefiles(self.emb)))
 
     def _config_digest(self) -> str:
         try:
@@ -369,22 +377,13 @@ class Stamp:
         except OSError:
             return ""
 
-    def record(self, outputs: List[Path]) -> None:
-        files = {}
-        for path in self._inputs():
-            try:
-                files[str(path)] = path.stat().st_mtime_ns
-            except OSError:
-                files[str(path)] = None
-        outs = {}
-        for path in outputs:
-            try:
-                outs[str(path)] = path.stat().st_mtime_ns
-            except OSError:
-                outs[str(path)] = None
+    def record(self, makefiles: List[str], outputs: List[Path]) -> None:
+        support = self.emb.uk_root / "support" / "build"
+        files = _times(makefiles + [str(p) for p in support.glob("*")]
+                       + dependency_files(self.emb.build))
         write_atomic(self.path, json.dumps(
             {"config": self._config_digest(), "files": files,
-             "outputs": outs}) + "\n")
+             "outputs": _times(str(p) for p in outputs)}) + "\n")
 
     def current(self) -> bool:
         try:
@@ -414,9 +413,10 @@ def info_path(emb: Embedding) -> Path:
     return emb.build / "ukcompart" / "make-info.json"
 
 
-def ensure_built(emb: Embedding, jobs: int, verbose: bool,
-                 log=print) -> MakeInfo:
-    """Make's view of the build, with every library object up to date."""
+def ensure_built(emb: Embedding, jobs: int, verbose: bool, log=print,
+                 meanwhile: Optional[Callable[[], None]] = None) -> MakeInfo:
+    """Make's view of the build, with every library object up to date;
+    ``meanwhile`` runs beside Make (not at all when Make is skipped)."""
     stamp = Stamp(emb)
     cached = info_path(emb)
     if stamp.current() and cached.is_file():
@@ -427,12 +427,16 @@ def ensure_built(emb: Embedding, jobs: int, verbose: bool,
     # Through JSON, so a fresh answer equals the cached one field for field
     # and key for key: SCons hashes the link actions' closures, which hold
     # it, and an order change alone would relink on the next run.
-    info = MakeInfo.from_json(build(emb, jobs, verbose).to_json())
+    fresh = build(emb, jobs, verbose, meanwhile=meanwhile)
+    # The makefile list is the stamp's alone: it grows once Make has .cmd
+    # files to include, which is no reason to link again.
+    makefiles = fresh.link.pop("makefiles", "").split()
+    info = MakeInfo.from_json(fresh.to_json())
     write_atomic(cached, info.to_json())
     outputs = [emb.build / f"{lib}.o" for lib in info.libs]
     for files in info.lds.values():
         outputs += [Path(f) for f in files]
-    stamp.record(outputs)
+    stamp.record(makefiles, outputs)
     if verbose:
         log(f"ukcompart: Unikraft's make took "
             f"{time.monotonic() - started:.1f} s")

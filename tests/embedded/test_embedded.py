@@ -144,15 +144,15 @@ def test_linker_script_gives_no_segment_write_and_execute():
     assert flags == {
         "ukc_gates": "FLAGS(5);", "ukc_desc": "FLAGS(4);",
         "ukc_comp1_code": "FLAGS(5);", "ukc_comp1_data": "FLAGS(6);",
-        "ukc_comp1_stack": "FLAGS(6);",
+        "ukc_comp1_guard": "FLAGS(0);", "ukc_comp1_stack": "FLAGS(6);",
         "ukc_comp2_code": "FLAGS(5);", "ukc_comp2_data": "FLAGS(6);",
-        "ukc_comp2_stack": "FLAGS(6);",
+        "ukc_comp2_guard": "FLAGS(0);", "ukc_comp2_stack": "FLAGS(6);",
         "ukc_symtab": "FLAGS(4);"}
     assert "ASSERT(SIZEOF(.comp2.text) + SIZEOF(.comp2.rodata) > 0," in text
     for k in (1, 2):
         for part, segment in (("text", "code"), ("rodata", "code"),
                               ("data", "data"), ("bss", "data"),
-                              ("stack", "stack")):
+                              ("guard", "guard"), ("stack", "stack")):
             section = text.index(f"\t.comp{k}.{part} ")
             assert f"}} :ukc_comp{k}_{segment}\n" in \
                 text[section:text.index("\n\t}", section) + 30]
@@ -313,8 +313,42 @@ def test_helloworld_in_compartments_boots(tmp_path):
     assert len(allowed) == 1 and " ukarch_ectx_load+" in allowed[0]
     assert allowed[0].endswith(" (UKC_DESC_XCR0_NO_PKRU), so it cannot "
                                "load PKRU")
+    _assert_guard_segment_must_grant_nothing(tmp_path)
     done = _embedded(_hello(), tmp_path, "run", "QEMU_TIMEOUT=60")
     assert "Hello world!" in done.stdout, done.stdout + done.stderr
+    # The guard pages are reserved: Unikraft's allocator is not offered
+    # them (it used to say "Failed to add memory region" for each).
+    assert "ERR:" not in done.stdout
+
+
+def _assert_guard_segment_must_grant_nothing(build: Path) -> None:
+    """The reserved guard page's segment, made readable and writable in a
+    copy of the image, fails stack-guard with the exact message."""
+    from ukcompart.verify import image as elfimage
+    from ukcompart.verify import verify
+
+    original = build / "helloworld_qemu-x86_64.dbg"
+    elf = elfimage.load(original)
+    guard = elf.section(".comp1.guard")
+    assert guard is not None and guard.nobits and guard.size == 4096
+    data = bytearray(original.read_bytes())
+    phoff = int.from_bytes(data[32:40], "little")
+    for i in range(int.from_bytes(data[56:58], "little")):
+        at = phoff + 56 * i
+        if int.from_bytes(data[at + 16:at + 24], "little") == guard.addr:
+            assert int.from_bytes(data[at + 4:at + 8], "little") == 0
+            data[at + 4:at + 8] = (6).to_bytes(4, "little")
+    mutated = build / "mutated.dbg"
+    mutated.write_bytes(bytes(data))
+    report = verify(mutated, build / ".config",
+                    build / "ukcompart" / "layout.json")
+    failed = [c for c in report.checks if c.failures]
+    assert [c.name for c in failed] == ["stack-guard"]
+    assert [str(f) for f in failed[0].failures] == [
+        f".comp1.stack {guard.addr:#x} __ukc_comp1_guard_start: the guard "
+        f"page [{guard.addr:#x}, {guard.end:#x}) below .comp1.stack lies in "
+        f"the PT_LOAD segment [{guard.addr:#x}, {guard.end:#x}), so it "
+        "would be loaded and mapped"]
 
 
 def _assert_no_writable_code(image: Path) -> None:

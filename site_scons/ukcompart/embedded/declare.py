@@ -275,10 +275,10 @@ _CORE_SLOT_RENAME = ("$OBJCOPY --rename-section "
 
 
 def _assemble(env, target: Path, source, *post: str) -> List:
-    return env.Command(
-        str(target), source,
-        Action(["$LINKCC -m64 -c -Wa,--noexecstack -o $TARGET $SOURCE",
-                *post], "$ASCOMSTR_UKC"))
+    # One command line, so the short form is printed once.
+    line = " && ".join(["$LINKCC -m64 -c -Wa,--noexecstack -o $TARGET "
+                        "$SOURCE", *post])
+    return env.Command(str(target), source, Action(line, "$ASCOMSTR_UKC"))
 
 
 def _link(env, info: make.MakeInfo, target: Path, inputs: List,

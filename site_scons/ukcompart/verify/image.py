@@ -82,6 +82,7 @@ class Segment(NamedTuple):
     type: int
     vaddr: int
     memsz: int
+    flags: int = 0              # PF_X 1, PF_W 2, PF_R 4
 
     @property
     def end(self) -> int:
@@ -271,9 +272,9 @@ def _segments(path: Path, data: bytes, what: str) -> List[Segment]:
                        "fit the file; rebuild it")
     segments = []
     for i in range(phnum):
-        p_type, _flags, _offset, vaddr, _paddr, _filesz, memsz, _align = \
+        p_type, flags, _offset, vaddr, _paddr, _filesz, memsz, _align = \
             _PHDR.unpack_from(data, phoff + i * _PHDR.size)
-        segments.append(Segment(p_type, vaddr, memsz))
+        segments.append(Segment(p_type, vaddr, memsz, flags))
     return segments
 
 

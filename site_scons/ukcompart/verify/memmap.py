@@ -33,6 +33,8 @@ def entries(subject: Subject) -> List[MapEntry]:
     rows = []
     for section in regions.allocated:
         owner = regions.owners[section.name]
+        if section.name == f".comp{owner.index}.guard":
+            continue            # the guard page row below stands for it
         if owner.kind == "compartment":
             tag = f"comp{owner.index}"
             label = f"{names.get(owner.index, '?')} (compartment " \

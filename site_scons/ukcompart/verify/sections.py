@@ -16,6 +16,11 @@
                       ``__ukc_comp<k>_guard_start/_end``, and the stack in
                       its compartment's band: the nearest section below
                       the guard page is one of the same compartment.
+                      Embedded in Unikraft, which hands the gaps between
+                      load segments to its allocators, the page is
+                      reserved instead: exactly covered by an empty
+                      (NOBITS) ``.comp<k>.guard`` and by a ``PT_LOAD``
+                      segment of its own that grants no access.
 
 Each function returns the number of items checked and the failures.
 """
@@ -109,6 +114,12 @@ def no_shared_page(subject: Subject) -> Outcome:
     return pages, failures
 
 
+def _is_reservation(section, k: int, low: int, high: int) -> bool:
+    """``.comp<k>.guard``: no contents, exactly the guard page."""
+    return section.name == f".comp{k}.guard" and section.nobits and \
+        section.addr == low and section.end == high
+
+
 def stack_guard(subject: Subject) -> Outcome:
     regions = subject.regions
     failures: List[Failure] = []
@@ -122,7 +133,8 @@ def stack_guard(subject: Subject) -> Outcome:
         guard_name = f"__ukc_comp{k}_guard_start"
 
         for section in regions.allocated:
-            if section.size and section.addr < high and low < section.end:
+            if section.size and section.addr < high and low < section.end \
+                    and not _is_reservation(section, k, low, high):
                 failures.append(Failure(
                     f"the guard page [{low:#x}, {high:#x}) below "
                     f".comp{k}.stack holds bytes of {section.name}; it must "
@@ -130,7 +142,9 @@ def stack_guard(subject: Subject) -> Outcome:
                     address=max(low, section.addr), symbol=guard_name))
         for segment in subject.image.segments:
             if segment.type == PT_LOAD and segment.memsz and \
-                    segment.vaddr < high and low < segment.end:
+                    segment.vaddr < high and low < segment.end and not (
+                        segment.flags == 0 and segment.vaddr == low
+                        and segment.end == high):
                 failures.append(Failure(
                     f"the guard page [{low:#x}, {high:#x}) below "
                     f".comp{k}.stack lies in the PT_LOAD segment "

@@ -6,13 +6,15 @@
 Both sides go through the same steps from an empty build directory, with
 the same environment, the same ``-jN`` (BENCH_JOBS, default: CPUs) and
 the build directory's own ``.config``, median of BENCH_RUNS (default 5),
-interleaved so machine load hits both sides alike:
+interleaved so machine load hits both sides alike, and in alternating
+order (Make first in even runs, SCons first in odd ones):
 
 1. configure: ``make -C $UK_ROOT A=$UK_APP O=<tmp> C=<tmp>/.config
    UK_DEFCONFIG=... defconfig`` with
    tests/embedded/configs/helloworld-plain.defconfig (or DEFCONFIG=), and
    ``scons UK_ROOT=... UK_APP=... O=<tmp> DEFCONFIG=... defconfig`` with
-   helloworld-mpk.defconfig (or DEFCONFIG_UKC=); not timed;
+   helloworld-mpk.defconfig (or DEFCONFIG_UKC=); not timed.  Both build
+   Make's Kconfig tools (``conf``, ``fixdep``) here;
 2. cold: the first build;
 3. second build: the same command again, nothing edited;
 4. no-op: once more.
@@ -111,8 +113,9 @@ def run():
     ukc_second = Figure("scons build (MPK), second build", "s",
                         baseline=make_second)
     ukc_noop = Figure("scons build (MPK), no-op", "s", baseline=make_noop)
-    for _ in range(RUNS):
-        for side in ("make", "scons"):
+    for run_index in range(RUNS):
+        sides = ("make", "scons") if run_index % 2 == 0 else ("scons", "make")
+        for side in sides:
             build = Path(tempfile.mkdtemp(prefix="ukc-embbench-"))
             try:
                 if side == "make":

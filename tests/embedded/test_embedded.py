@@ -241,6 +241,18 @@ def test_make_stamp_follows_makefiles_dependencies_and_config(tmp_path):
         assert not stamp.current(), touched
 
 
+@pytest.mark.parametrize("section,kind", [
+    (".uk_inittab20", "table"), (".uk_ctortab1", "table"),
+    (".uk_event_trap_page_fault~", "table"), (".uk_boot_earlytab3", "table"),
+    (".uk_libinfo", "table"), (".text.uk_bus_lib_init", "text"),
+    (".data.uk_bus_list", "data")])
+def test_unikraft_registration_sections_count_as_the_cores_tables(section,
+                                                                   kind):
+    from ukcompart.verify.symbols import input_kind
+
+    assert input_kind(section) == kind
+
+
 def test_descriptor_table_flags_word_is_rendered():
     embedded = linkerscript.descriptors(_layout(),
                                         linkerscript.DESC_XCR0_NO_PKRU)
@@ -319,6 +331,19 @@ def test_helloworld_in_compartments_boots(tmp_path):
     # The guard pages are reserved: Unikraft's allocator is not offered
     # them (it used to say "Failed to add memory region" for each).
     assert "ERR:" not in done.stdout
+
+    # libukbus registers an init function (.uk_inittab20): moved into the
+    # argparse compartment, its entry stays in the core's init table, the
+    # image verifies and boots.
+    dotconfig = tmp_path / ".config"
+    dotconfig.write_text(dotconfig.read_text().replace(
+        "CONFIG_UKCOMPART_LIB_LIBUKBUS=0", "CONFIG_UKCOMPART_LIB_LIBUKBUS=2"))
+    moved = _embedded(_hello(), tmp_path, "-j2", "build", "run",
+                      "QEMU_TIMEOUT=60")
+    assert moved.returncode == 0, moved.stdout + moved.stderr
+    assert "Hello world!" in moved.stdout
+    gates = (tmp_path / "ukcompart" / "gates.txt").read_text()
+    assert "libukbus -> libukdebug _uk_printk" in gates
 
 
 def _assert_guard_segment_must_grant_nothing(build: Path) -> None:

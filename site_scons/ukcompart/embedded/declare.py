@@ -86,7 +86,8 @@ def main(env, tree: Path) -> None:
     actions = [a for a in standalone.CONFIG_TARGETS if a in targets]
     jobs = S.GetOption("num_jobs") or 1
     known = configuration.discover(emb)
-    resolved = _configure(env, emb, known, actions, wants_build, jobs)
+    resolved, kconf = _configure(env, emb, known, actions, wants_build,
+                                 jobs)
     if not wants_build:
         return
 
@@ -95,7 +96,21 @@ def main(env, tree: Path) -> None:
             raise ToolMissing(f"{program} not found; Unikraft's build needs "
                               "it (Debian: apt-get install make gcc "
                               "binutils flex bison)")
-    info = make.ensure_built(emb, jobs, bool(env["V"]), meanwhile=_preload)
+    def configure_make() -> None:
+        """Make's Kconfig outputs from kconfiglib, when Make would remake
+        them (configuration.write_make_outputs)."""
+        if not configuration.make_outputs_stale(emb):
+            return
+        parsed = kconf
+        if parsed is None:
+            parsed, _ = configuration.parse(emb, _kconfig_environment(emb),
+                                            known)
+            kconfig.load(parsed, emb.dotconfig)
+        print(f"  {'GEN':<7} {configuration.make_header(emb)}")
+        configuration.write_make_outputs(emb, parsed)
+
+    info = make.ensure_built(emb, jobs, bool(env["V"]),
+                             before=configure_make, meanwhile=_preload)
     for name in ("ld", "strip", "objcopy"):
         info.link[name] = _clean_tool(info.link.get(name, ""))
     _declare(env, tree, emb, resolved.values, known, info, targets)
@@ -127,7 +142,8 @@ def _kconfig_environment(emb: environment.Embedding):
 def _configure(env, emb: environment.Embedding, known: List[Library],
                actions: List[str], wants_build: bool, jobs: int):
     """Run the configuration targets ``actions``; then, for a build, the
-    resolved configuration (:class:`.configuration.Resolved`).
+    resolved configuration (:class:`.configuration.Resolved`) and the
+    parsed tree (None when the result came from the cache).
 
     Without configuration targets, the result of the last parse is used
     when nothing it came from changed (:class:`.configuration.ConfigCache`);
@@ -140,7 +156,7 @@ def _configure(env, emb: environment.Embedding, known: List[Library],
             for text in resolved.warnings:
                 print(f"ukcompart: warning: {text}", file=sys.stderr)
             standalone.report_unrecorded(emb.dotconfig, resolved.unrecorded)
-            return resolved
+            return resolved, None
 
     kconf, warnings = configuration.parse(emb, kenv, known)
     proj = _project(emb)
@@ -152,7 +168,7 @@ def _configure(env, emb: environment.Embedding, known: List[Library],
     if wants_build:
         standalone._load_or_default(kconf, proj)
     elif not emb.dotconfig.is_file():
-        return None
+        return None, None
 
     # The .config written may name the image differently (UK_NAME), which
     # the Kconfig environment carries: resolve it as the next build will.
@@ -171,7 +187,7 @@ def _configure(env, emb: environment.Embedding, known: List[Library],
         unrecorded=kconfig.unrecorded(kconf, emb.dotconfig),
         warnings=warnings)
     configuration.ConfigCache(emb, kenv, known).store(kconf, resolved)
-    return resolved
+    return resolved, kconf
 
 
 def _declare(env, tree: Path, emb, values: Dict[str, str],

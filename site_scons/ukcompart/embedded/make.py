@@ -414,9 +414,11 @@ def info_path(emb: Embedding) -> Path:
 
 
 def ensure_built(emb: Embedding, jobs: int, verbose: bool, log=print,
+                 before: Optional[Callable[[], None]] = None,
                  meanwhile: Optional[Callable[[], None]] = None) -> MakeInfo:
-    """Make's view of the build, with every library object up to date;
-    ``meanwhile`` runs beside Make (not at all when Make is skipped)."""
+    """Make's view of the build, with every library object up to date.
+    When Make has work to do, ``before`` runs first and ``meanwhile``
+    beside it; neither runs when Make is skipped."""
     stamp = Stamp(emb)
     cached = info_path(emb)
     if stamp.current() and cached.is_file():
@@ -424,6 +426,8 @@ def ensure_built(emb: Embedding, jobs: int, verbose: bool, log=print,
 
     started = time.monotonic()
     stamp.invalidate()
+    if before is not None:
+        before()
     # Through JSON, so a fresh answer equals the cached one field for field
     # and key for key: SCons hashes the link actions' closures, which hold
     # it, and an order change alone would relink on the next run.

@@ -48,7 +48,17 @@ _OUTPUT_KINDS = {".boot": "boot", ".text": "text", ".rodata": "rodata",
                  ".ukc.desc": "desc", ".ukc.symtab": "symtab"}
 
 
+# Unikraft's registration tables (init table .uk_inittab<NN>, constructors
+# .uk_ctortab<N>, event handlers .uk_event_<name>~, the boot early table,
+# library info): whichever library registers an entry, the platform's
+# script collects it into the core's table for the core to walk.
+_UNIKRAFT_TABLES = (".uk_inittab", ".uk_ctortab", ".uk_event_",
+                    ".uk_eventtab", ".uk_boot_earlytab", ".uk_libinfo")
+
+
 def input_kind(section_name: str) -> Optional[str]:
+    if section_name.startswith(_UNIKRAFT_TABLES):
+        return "table"
     for prefix, kind in _INPUT_KINDS:
         if section_name == prefix or section_name.startswith(prefix + ".") \
                 or (prefix in (".text", ".data", ".bss", ".rodata")

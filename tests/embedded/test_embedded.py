@@ -293,6 +293,34 @@ def test_defconfig_writes_dotconfig_in_build_dir(tmp_path):
 
 
 @needs_unikraft
+def test_configuration_header_is_the_one_unikrafts_conf_writes(tmp_path):
+    """defconfig writes config.h with kconfiglib; Unikraft's own
+    ``make syncconfig`` (conf) then writes the same definitions."""
+    import subprocess
+
+    done = _embedded(_hello(), tmp_path, "DEFCONFIG=" + str(
+        HERE / "configs" / "helloworld-mpk.defconfig"), "defconfig")
+    assert done.returncode == 0, done.stderr
+    header = tmp_path / "include" / "uk" / "bits" / "config.h"
+    ours = header.read_text()
+    assert "#define CONFIG_UKCOMPART_MPK 1\n" in ours
+    env = dict(os.environ, UKCOMPART_KCONFIG_DIR=str(tmp_path / "kconfig"))
+    for name in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL"):
+        env.pop(name, None)
+    synced = subprocess.run(
+        ["make", "-C", UK_ROOT, f"A={_hello()}", f"L={TREE}",
+         f"O={tmp_path}", f"C={tmp_path}/.config", "syncconfig"],
+        capture_output=True, text=True, env=env, timeout=300)
+    assert synced.returncode == 0, synced.stdout + synced.stderr
+
+    def definitions(text):
+        return sorted(line for line in text.splitlines()
+                      if line.startswith("#define "))
+
+    assert definitions(header.read_text()) == definitions(ours)
+
+
+@needs_unikraft
 def test_plain_helloworld_builds_and_boots(tmp_path):
     _embedded(_hello(), tmp_path, "DEFCONFIG=" + str(
         HERE / "configs" / "helloworld-plain.defconfig"), "defconfig")
@@ -310,6 +338,8 @@ def test_helloworld_in_compartments_boots(tmp_path):
     built = _embedded(_hello(), tmp_path, "-j2", "build")
     assert built.returncode == 0, built.stdout + built.stderr
     assert "MAKE    kconfig" not in built.stdout
+    # Make found its configuration header up to date: conf did not run.
+    assert "  GEN     config.h" not in built.stdout
     # Make's Kconfig run rewrote .config with the very same text.
     assert (tmp_path / ".config").read_text() == config
     again = _embedded(_hello(), tmp_path, "build")

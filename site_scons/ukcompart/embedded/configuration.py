@@ -233,7 +233,9 @@ def write_make_outputs(emb: Embedding, kconf) -> None:
     """Write what ``conf --syncconfig`` writes in Make's build, from
     ``kconf`` (the tree parsed, ``.config`` loaded), so that Make finds it
     up to date and does not run Kconfig again (about 0.3 s: ``conf`` runs
-    the tree's menu generator scripts).  In Make's order: ``<build>/config``
+    the tree's menu generator scripts).  Written whenever ukcompart
+    resolves a ``.config`` that left them stale: by the configuration
+    targets, and by a build before Make starts.  In Make's order: ``<build>/config``
     (the copy Make compares ``.config`` with), the header (kconfiglib's
     ``write_autoconf``: the same definitions, under ``conf``'s header) and
     the per-option files of ``<build>/include/config`` that ``fixdep``

@@ -97,8 +97,8 @@ def main(env, tree: Path) -> None:
                               "it (Debian: apt-get install make gcc "
                               "binutils flex bison)")
     def configure_make() -> None:
-        """Make's Kconfig outputs from kconfiglib, when Make would remake
-        them (configuration.write_make_outputs)."""
+        """Make's Kconfig outputs, if a change to .config left them stale
+        (written with the resolved configuration otherwise)."""
         if not configuration.make_outputs_stale(emb):
             return
         parsed = kconf
@@ -106,8 +106,7 @@ def main(env, tree: Path) -> None:
             parsed, _ = configuration.parse(emb, _kconfig_environment(emb),
                                             known)
             kconfig.load(parsed, emb.dotconfig)
-        print(f"  {'GEN':<7} {configuration.make_header(emb)}")
-        configuration.write_make_outputs(emb, parsed)
+        _write_make_outputs(emb, parsed)
 
     info = make.ensure_built(emb, jobs, bool(env["V"]),
                              before=configure_make, meanwhile=_preload)
@@ -187,7 +186,16 @@ def _configure(env, emb: environment.Embedding, known: List[Library],
         unrecorded=kconfig.unrecorded(kconf, emb.dotconfig),
         warnings=warnings)
     configuration.ConfigCache(emb, kenv, known).store(kconf, resolved)
+    # What Make's Kconfig run would derive from this .config, written now
+    # that it is resolved, as config.json is.
+    if configuration.make_outputs_stale(emb):
+        _write_make_outputs(emb, kconf)
     return resolved, kconf
+
+
+def _write_make_outputs(emb: environment.Embedding, kconf) -> None:
+    print(f"  {'GEN':<7} {configuration.make_header(emb)}")
+    configuration.write_make_outputs(emb, kconf)
 
 
 def _declare(env, tree: Path, emb, values: Dict[str, str],

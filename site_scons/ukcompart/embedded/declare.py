@@ -96,6 +96,7 @@ def main(env, tree: Path) -> None:
             raise ToolMissing(f"{program} not found; Unikraft's build needs "
                               "it (Debian: apt-get install make gcc "
                               "binutils flex bison)")
+
     def configure_make() -> None:
         """Make's Kconfig outputs, if a change to .config left them stale
         (written with the resolved configuration otherwise)."""

@@ -253,6 +253,24 @@ def test_unikraft_registration_sections_count_as_the_cores_tables(section,
     assert input_kind(section) == kind
 
 
+def test_unreadable_make_answer_asks_make_again(tmp_path, monkeypatch):
+    emb = _embedding(tmp_path)
+    emb.uk_root = tmp_path / "uk"
+    (emb.uk_root / "support" / "build").mkdir(parents=True)
+    emb.build.mkdir(parents=True)
+    emb.dotconfig.write_text("CONFIG_X=y\n")
+    make.Stamp(emb).record([], [])
+    make.info_path(emb).write_text("{not json")
+    answer = make.MakeInfo(libs=["libkvmplat"], objs={}, lds={},
+                           link={"plats": "kvm"})
+    calls = []
+    monkeypatch.setattr(make, "build", lambda *args, **kwargs:
+                        calls.append(args) or answer)
+    assert make.ensure_built(emb, 1, False) == answer
+    assert len(calls) == 1
+    assert make.MakeInfo.from_json(make.info_path(emb).read_text()) == answer
+
+
 def test_descriptor_table_flags_word_is_rendered():
     embedded = linkerscript.descriptors(_layout(),
                                         linkerscript.DESC_XCR0_NO_PKRU)

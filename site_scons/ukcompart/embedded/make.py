@@ -421,8 +421,11 @@ def ensure_built(emb: Embedding, jobs: int, verbose: bool, log=print,
     beside it; neither runs when Make is skipped."""
     stamp = Stamp(emb)
     cached = info_path(emb)
-    if stamp.current() and cached.is_file():
-        return MakeInfo.from_json(cached.read_text())
+    if stamp.current():
+        try:
+            return MakeInfo.from_json(cached.read_text())
+        except (OSError, ValueError, KeyError, TypeError):
+            pass                # unreadable: ask Make again
 
     started = time.monotonic()
     stamp.invalidate()

@@ -7,6 +7,7 @@ names a Unikraft tree; ``UK_APP_HELLOWORLD`` names app-helloworld
 """
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -231,10 +232,16 @@ def test_make_stamp_follows_makefiles_dependencies_and_config(tmp_path):
     assert make.dependency_files(emb.build) == [f"{lib}/foo.o",
                                                 f"{tmp_path}/foo.c",
                                                 str(header)]
-    stamp.record([str(makefile_uk)], [output])
+
+    def record():
+        # As if Make started a second after these files were written.
+        stamp.record([str(makefile_uk)], [output], time.time_ns() + 10**9,
+                     stamp.config_digest())
+
+    record()
     assert stamp.current()
     for touched in (header, makefile_uk, output, emb.dotconfig):
-        stamp.record([str(makefile_uk)], [output])
+        record()
         os.utime(touched, ns=(1, 1))
         if touched == emb.dotconfig:
             emb.dotconfig.write_text("CONFIG_X=n\n")
@@ -253,13 +260,66 @@ def test_unikraft_registration_sections_count_as_the_cores_tables(section,
     assert input_kind(section) == kind
 
 
+def test_make_stamp_distrusts_inputs_changed_while_make_ran(tmp_path):
+    emb = _embedding(tmp_path)
+    emb.uk_root = tmp_path / "uk"
+    (emb.uk_root / "support" / "build").mkdir(parents=True)
+    emb.build.mkdir(parents=True)
+    emb.dotconfig.write_text("CONFIG_X=y\n")
+    source = tmp_path / "main.c"
+    generated = emb.build / "libid.h"
+    (emb.build / "main.o.d").write_text(
+        f"main.o: {source} {generated} $(wildcard include/config/x.h)\n")
+    started = time.time_ns()
+    source.write_text("edited after Make read it\n")
+    generated.write_text("written by Make\n")
+    stamp = make.Stamp(emb)
+    assert make.dependency_files(emb.build) == [str(generated), str(source)]
+    stamp.record([], [], started, stamp.config_digest())
+    assert not stamp.current()
+    stamp.record([], [], time.time_ns() + 10**9, stamp.config_digest())
+    assert stamp.current()
+
+
+@pytest.mark.parametrize("text", ["[]", '{"config": "", "files": []}',
+                                  '{"config": "", "files": {}, "outputs": 3}'])
+def test_make_stamp_of_the_wrong_shape_is_not_current(tmp_path, text):
+    emb = _embedding(tmp_path)
+    emb.build.mkdir(parents=True)
+    stamp = make.Stamp(emb)
+    stamp.path.parent.mkdir(parents=True)
+    stamp.path.write_text(text)
+    assert not stamp.current()
+
+
+def test_make_header_is_stale_by_makes_rules(tmp_path):
+    emb = _embedding(tmp_path)
+    header = configuration.make_header(emb)
+    header.parent.mkdir(parents=True)
+    emb.dotconfig.write_text("CONFIG_X=y\n")
+    assert configuration.make_outputs_stale(emb)        # no copy, no header
+    (emb.build / "config").write_text("CONFIG_X=y\n")
+    header.write_text("#define CONFIG_X 1\n")
+    assert not configuration.make_outputs_stale(emb)
+    os.utime(emb.dotconfig, ns=(time.time_ns() + 10**9,) * 2)
+    assert not configuration.make_outputs_stale(emb)    # only touched
+    emb.dotconfig.write_text("CONFIG_X=n\n")
+    assert configuration.make_outputs_stale(emb)        # changed
+    emb.dotconfig.write_text("CONFIG_X=y\n")
+    os.utime(header, ns=(1, 1))
+    assert configuration.make_outputs_stale(emb)        # older than copy
+    header.unlink()
+    assert configuration.make_outputs_stale(emb)
+
+
 def test_unreadable_make_answer_asks_make_again(tmp_path, monkeypatch):
     emb = _embedding(tmp_path)
     emb.uk_root = tmp_path / "uk"
     (emb.uk_root / "support" / "build").mkdir(parents=True)
     emb.build.mkdir(parents=True)
     emb.dotconfig.write_text("CONFIG_X=y\n")
-    make.Stamp(emb).record([], [])
+    stamp = make.Stamp(emb)
+    stamp.record([], [], time.time_ns(), stamp.config_digest())
     make.info_path(emb).write_text("{not json")
     answer = make.MakeInfo(libs=["libkvmplat"], objs={}, lds={},
                            link={"plats": "kvm"})
@@ -434,6 +494,31 @@ def _assert_no_writable_code(image: Path) -> None:
               if seg["p_type"] == "PT_LOAD" and seg["p_flags"] & P_FLAGS.PF_W
               and seg["p_flags"] & P_FLAGS.PF_X]
     assert wx == []
+
+
+@needs_unikraft
+def test_kconfig_change_reaches_the_header_and_sources(tmp_path):
+    """An option added to the app's Config.uk, .config untouched: the
+    build resolves it to its default, and the C code sees that value."""
+    import shutil
+
+    app = tmp_path / "app"
+    shutil.copytree(HERE / "apps" / "violation", app)
+    build = tmp_path / "build"
+    assert _embedded(app, build, "defconfig").returncode == 0
+    assert _embedded(app, build, "-j2", "build").returncode == 0
+    with open(app / "Config.uk", "a") as f:
+        f.write("\nconfig APPVIOLATION_ANSWER\n\tint\n\tdefault 4242\n")
+    main = app / "main.c"
+    main.write_text(main.read_text().replace(
+        'printf("writing to it', 'printf("answer %d\\n", '
+        'CONFIG_APPVIOLATION_ANSWER);\n\tprintf("writing to it'))
+    built = _embedded(app, build, "-j2", "build")
+    assert built.returncode == 0, built.stdout + built.stderr
+    header = (build / "include" / "uk" / "bits" / "config.h").read_text()
+    assert "#define CONFIG_APPVIOLATION_ANSWER 4242\n" in header
+    done = _embedded(app, build, "run", "QEMU_TIMEOUT=60")
+    assert "answer 4242" in done.stdout, done.stdout + done.stderr
 
 
 @needs_unikraft

@@ -219,31 +219,44 @@ def make_header(emb: Embedding) -> Path:
     return emb.build / "include" / "uk" / "bits" / "config.h"
 
 
+def _make_copy(emb: Embedding) -> Path:
+    """``<build>/config``: the copy of ``.config`` Make's header rule
+    depends on; Make refreshes it only when the contents differ."""
+    return emb.build / "config"
+
+
 def make_outputs_stale(emb: Embedding) -> bool:
-    """Whether Make would regenerate its configuration outputs: the header
-    is missing or older than ``.config``."""
+    """Whether Make would regenerate its configuration header, by Make's
+    own rules: the header is missing, ``.config`` differs from its copy
+    (a ``.config`` only touched does not count), or the header is older
+    than the copy."""
+    copy = _make_copy(emb)
     try:
-        return make_header(emb).stat().st_mtime_ns < \
-            emb.dotconfig.stat().st_mtime_ns
+        if copy.read_bytes() != emb.dotconfig.read_bytes():
+            return True
+        return make_header(emb).stat().st_mtime_ns < copy.stat().st_mtime_ns
     except OSError:
         return True
 
 
-def write_make_outputs(emb: Embedding, kconf) -> None:
+def write_make_outputs(emb: Embedding, kconf) -> bool:
     """Write what ``conf --syncconfig`` writes in Make's build, from
     ``kconf`` (the tree parsed, ``.config`` loaded), so that Make finds it
     up to date and does not run Kconfig again (about 0.3 s: ``conf`` runs
-    the tree's menu generator scripts).  Written whenever ukcompart
-    resolves a ``.config`` that left them stale: by the configuration
-    targets, and by a build before Make starts.  In Make's order: ``<build>/config``
-    (the copy Make compares ``.config`` with), the header (kconfiglib's
-    ``write_autoconf``: the same definitions, under ``conf``'s header) and
-    the per-option files of ``<build>/include/config`` that ``fixdep``
-    makes objects depend on (kconfiglib's ``sync_deps``: one file touched
-    per option whose value changed).  Make's own rule takes over whenever
-    its Kconfig tool is newer than the header or ``.config`` changes.
+    the tree's menu generator scripts).  Called whenever ukcompart
+    resolves a ``.config`` (the configuration targets, a build whose
+    cache missed) and before Make runs when :func:`make_outputs_stale`.
+    In Make's order: ``<build>/config`` (copied when it differs, as Make
+    does), the header (kconfiglib's ``write_autoconf``: the same
+    definitions as ``conf``'s, under its header; rewritten only when its
+    text changes, since every object depends on it, and otherwise only
+    made newer than the copy if it is not) and the per-option files of
+    ``<build>/include/config`` that ``fixdep`` makes objects depend on
+    (kconfiglib's ``sync_deps``: one file touched per option whose value
+    changed).  A Kconfig file changed under an unchanged ``.config`` thus
+    reaches the header too.  True when the header's text changed.
     """
-    copy = emb.build / "config"
+    copy = _make_copy(emb)
     try:
         same = copy.read_bytes() == emb.dotconfig.read_bytes()
     except OSError:
@@ -254,11 +267,12 @@ def write_make_outputs(emb: Embedding, kconf) -> None:
     header.parent.mkdir(parents=True, exist_ok=True)
     comment = ("/*\n *\n * Automatically generated file; DO NOT EDIT.\n"
                f" * {kconf.mainmenu_text}\n *\n */\n")
-    if not write_atomic(header,
-                        kconfig.written(kconf.write_autoconf,
-                                        header=comment)):
-        os.utime(header)        # Make compares its time with .config's
+    changed = write_atomic(header, kconfig.written(kconf.write_autoconf,
+                                                   header=comment))
+    if not changed and header.stat().st_mtime_ns < copy.stat().st_mtime_ns:
+        os.utime(header)        # Make's rule: the header is newer
     kconf.sync_deps(str(emb.build / "include" / "config"))
+    return changed
 
 
 # -- The resolved configuration, kept for the next build ------------------

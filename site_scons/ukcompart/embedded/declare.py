@@ -110,7 +110,8 @@ def main(env, tree: Path) -> None:
         _write_make_outputs(emb, parsed)
 
     info = make.ensure_built(emb, jobs, bool(env["V"]),
-                             before=configure_make, meanwhile=_preload)
+                             before=configure_make, meanwhile=_preload,
+                             watched=[configuration.make_header(emb)])
     for name in ("ld", "strip", "objcopy"):
         info.link[name] = _clean_tool(info.link.get(name, ""))
     _declare(env, tree, emb, resolved.values, known, info, targets)
@@ -189,14 +190,13 @@ def _configure(env, emb: environment.Embedding, known: List[Library],
     configuration.ConfigCache(emb, kenv, known).store(kconf, resolved)
     # What Make's Kconfig run would derive from this .config, written now
     # that it is resolved, as config.json is.
-    if configuration.make_outputs_stale(emb):
-        _write_make_outputs(emb, kconf)
+    _write_make_outputs(emb, kconf)
     return resolved, kconf
 
 
 def _write_make_outputs(emb: environment.Embedding, kconf) -> None:
-    print(f"  {'GEN':<7} {configuration.make_header(emb)}")
-    configuration.write_make_outputs(emb, kconf)
+    if configuration.write_make_outputs(emb, kconf):
+        print(f"  {'GEN':<7} {configuration.make_header(emb)}")
 
 
 def _declare(env, tree: Path, emb, values: Dict[str, str],

@@ -329,7 +329,14 @@ def prepare_tools(emb: Embedding, jobs: int, verbose: bool) -> bool:
 
 # -- Skipping Make when nothing changed ----------------------------------
 
-_DEP_PATH = re.compile(rb"(/[^\s:\\()$]+)")
+# Absolute paths only: a relative one (``$(wildcard include/config/...)``,
+# relative to the build directory) is the per-option file of a Kconfig
+# option, which .config's digest covers.
+_DEP_PATH = re.compile(rb"(?:^|(?<=[\s(]))(/[^\s:\\()$]+)")
+# How far a file's time may lag the clock read before Make starts (file
+# systems stamp with a coarser clock): an input changed this close to the
+# start, or later, may not be what Make built from.
+_CLOCK_SLACK_NS = 50_000_000
 
 
 def dependency_files(build_dir: Path) -> List[str]:
@@ -371,18 +378,30 @@ class Stamp:
         self.emb = emb
         self.path = emb.build / "ukcompart" / "make.stamp"
 
-    def _config_digest(self) -> str:
+    def config_digest(self) -> str:
         try:
             return hashlib.sha256(self.emb.dotconfig.read_bytes()).hexdigest()
         except OSError:
             return ""
 
-    def record(self, makefiles: List[str], outputs: List[Path]) -> None:
+    def record(self, makefiles: List[str], outputs: List[Path],
+               started_ns: int, config: str) -> None:
+        """Record a successful run that started at ``started_ns`` (the
+        clock's ``time_ns``) with ``.config`` digest ``config``, both read
+        before Make started.  An input outside the build directory that is
+        newer than the start was changed while Make ran, maybe after Make
+        read it: it is recorded as unknown, so the next build runs Make
+        (whose own times then decide) instead of trusting the stamp."""
         support = self.emb.uk_root / "support" / "build"
         files = _times(makefiles + [str(p) for p in support.glob("*")]
                        + dependency_files(self.emb.build))
+        build = os.path.join(os.path.abspath(self.emb.build), "")
+        for name, mtime in files.items():
+            if mtime is not None and not name.startswith(build) and \
+                    mtime >= started_ns - _CLOCK_SLACK_NS:
+                files[name] = -1
         write_atomic(self.path, json.dumps(
-            {"config": self._config_digest(), "files": files,
+            {"config": config, "files": files,
              "outputs": _times(str(p) for p in outputs)}) + "\n")
 
     def current(self) -> bool:
@@ -390,9 +409,12 @@ class Stamp:
             data = json.loads(self.path.read_text())
         except (OSError, ValueError):
             return False
-        if data.get("config") != self._config_digest():
+        if not isinstance(data, dict) or \
+                data.get("config") != self.config_digest():
             return False
-        for recorded in (data.get("files", {}), data.get("outputs", {})):
+        for recorded in (data.get("files"), data.get("outputs")):
+            if not isinstance(recorded, dict):
+                return False
             for name, mtime in recorded.items():
                 try:
                     now = os.stat(name).st_mtime_ns
@@ -415,10 +437,13 @@ def info_path(emb: Embedding) -> Path:
 
 def ensure_built(emb: Embedding, jobs: int, verbose: bool, log=print,
                  before: Optional[Callable[[], None]] = None,
-                 meanwhile: Optional[Callable[[], None]] = None) -> MakeInfo:
+                 meanwhile: Optional[Callable[[], None]] = None,
+                 watched: Iterable[Path] = ()) -> MakeInfo:
     """Make's view of the build, with every library object up to date.
     When Make has work to do, ``before`` runs first and ``meanwhile``
-    beside it; neither runs when Make is skipped."""
+    beside it; neither runs when Make is skipped.  ``watched`` are more
+    files of the build directory Make's result relies on (the
+    configuration header): gone or changed, Make runs again."""
     stamp = Stamp(emb)
     cached = info_path(emb)
     if stamp.current():
@@ -431,6 +456,8 @@ def ensure_built(emb: Embedding, jobs: int, verbose: bool, log=print,
     stamp.invalidate()
     if before is not None:
         before()
+    config = stamp.config_digest()
+    started_ns = time.time_ns()
     # Through JSON, so a fresh answer equals the cached one field for field
     # and key for key: SCons hashes the link actions' closures, which hold
     # it, and an order change alone would relink on the next run.
@@ -440,10 +467,10 @@ def ensure_built(emb: Embedding, jobs: int, verbose: bool, log=print,
     makefiles = fresh.link.pop("makefiles", "").split()
     info = MakeInfo.from_json(fresh.to_json())
     write_atomic(cached, info.to_json())
-    outputs = [emb.build / f"{lib}.o" for lib in info.libs]
+    outputs = [emb.build / f"{lib}.o" for lib in info.libs] + list(watched)
     for files in info.lds.values():
         outputs += [Path(f) for f in files]
-    stamp.record(makefiles, outputs)
+    stamp.record(makefiles, outputs, started_ns, config)
     if verbose:
         log(f"ukcompart: Unikraft's make took "
             f"{time.monotonic() - started:.1f} s")

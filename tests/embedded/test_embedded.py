@@ -6,6 +6,7 @@ names a Unikraft tree; ``UK_APP_HELLOWORLD`` names app-helloworld
 (default: ``app-helloworld`` beside the tree).
 """
 
+import json
 import os
 import time
 from pathlib import Path
@@ -192,7 +193,7 @@ def test_config_cache_answers_while_nothing_changed(tmp_path):
 
 
 @pytest.mark.parametrize("change", ["config", "menu", "env", "libraries",
-                                    "corrupt", "gone"])
+                                    "corrupt", "gone", "shape"])
 def test_config_cache_misses_when_an_input_changed(tmp_path, change):
     emb, menu, known, resolved = _cache_setup(tmp_path)
     env = {"UK_NAME": "hello"}
@@ -208,6 +209,11 @@ def test_config_cache_misses_when_an_input_changed(tmp_path, change):
         (emb.build / "ukcompart" / "config.json").write_text("{")
     elif change == "gone":
         menu.unlink()
+    elif change == "shape":
+        cache = emb.build / "ukcompart" / "config.json"
+        data = json.loads(cache.read_text())
+        data["resolved"]["values"] = ["UKCOMPART"]
+        cache.write_text(json.dumps(data))
     assert configuration.ConfigCache(emb, env, known).lookup() is None
 
 

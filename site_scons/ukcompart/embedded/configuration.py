@@ -317,6 +317,16 @@ def _unchanged(path: str, recorded) -> Tuple[bool, bool]:
     return now is not None and now[1:] == recorded[1:], False
 
 
+def _well_formed(resolved: Resolved) -> bool:
+    """Whether a :class:`Resolved` read back from JSON has its types."""
+    return isinstance(resolved.values, dict) and \
+        all(isinstance(k, str) and isinstance(v, str)
+            for k, v in resolved.values.items()) and \
+        all(isinstance(items, list) and
+            all(isinstance(item, str) for item in items)
+            for items in (resolved.unrecorded, resolved.warnings))
+
+
 class ConfigCache:
     """``<build>/ukcompart/config.json``: a :class:`Resolved` and what it
     was resolved from, so a build whose inputs did not change skips
@@ -373,6 +383,8 @@ class ConfigCache:
         try:
             resolved = Resolved(**data["resolved"])
         except (KeyError, TypeError):
+            return None
+        if not _well_formed(resolved):
             return None
         if retimed:
             write_atomic(self.path, json.dumps(data, sort_keys=True) + "\n")

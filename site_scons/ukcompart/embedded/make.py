@@ -367,11 +367,12 @@ class Stamp:
     input file with its modification time, and Make's outputs.  The inputs
     are the makefiles Make read (its ``MAKEFILE_LIST``, which
     ``ukcompart-link-info`` prints: every library's ``Makefile.uk``, the
-    rules, the ``.config``), the files its ``.d`` files name (sources and
-    headers) and Unikraft's build scripts.  Make is up to date when the
-    digest matches and no file is newer or gone.  Like Make's, this test
-    does not look at Kconfig files: Make regenerates the configuration
-    header only when ``.config`` changes.
+    rules, the ``.config``), the absolute paths its ``.d`` files name
+    (sources and headers) and Unikraft's build scripts.  Make is up to
+    date when the digest matches and no file is newer or gone.  Kconfig
+    files are not looked at here: a change there reaches Make through the
+    configuration header, which ukcompart rewrites when its text changes
+    and which :func:`ensure_built` is told to watch.
     """
 
     def __init__(self, emb: Embedding):

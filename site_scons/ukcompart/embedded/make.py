@@ -88,24 +88,6 @@ def parse_libs(text: str) -> List[str]:
     return names
 
 
-def parse_blocks(text: str) -> Dict[str, List[str]]:
-    """``make print-objs`` / ``print-lds``: ``lib:`` then its files.
-
-    Each block is a line ``<lib>:`` (Make's ``echo -e`` puts a blank
-    before every block but the first) and an indented line of paths.
-    """
-    blocks: Dict[str, List[str]] = {}
-    current: Optional[List[str]] = None
-    for line in text.splitlines():
-        stripped = line.strip()
-        header = _LIB_HEADER.match(stripped)
-        if header:
-            current = blocks.setdefault(header.group(1), [])
-        elif stripped and current is not None:
-            current += stripped.split()
-    return blocks
-
-
 def parse_link_info(text: str) -> Dict[str, str]:
     info = {}
     for line in text.splitlines():
@@ -236,17 +218,6 @@ def _check(info: MakeInfo, line: List[str]) -> MakeInfo:
                         "platform; is a platform (e.g. CONFIG_PLAT_KVM) "
                         "selected in .config?")
     return info
-
-
-def query(emb: Embedding) -> MakeInfo:
-    """Run the print targets only; raise :class:`MakeError` if Make fails."""
-    line = command(emb, PRINT_GOALS)
-    done = subprocess.run(line, capture_output=True, text=True,
-                          env=make_environment(emb))
-    if done.returncode != 0:
-        sys.stderr.write(done.stderr)
-        raise MakeError(f"{' '.join(line)}: exit status {done.returncode}")
-    return _check(split_print_output(done.stdout), line)
 
 
 def build(emb: Embedding, jobs: int, verbose: bool, out=None,

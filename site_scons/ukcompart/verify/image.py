@@ -182,7 +182,8 @@ def _not_elf_remedy(kind: str) -> str:
     return "rebuild it with scons build"
 
 
-def _check_header(path: Path, data: bytes, kind: str) -> None:
+def _check_header(path: Path, data: bytes, kind: str) -> tuple:
+    """The ELF header's fields (``_EHDR``), once it is one this reads."""
     what = "ELF image" if kind == "image" else "object"
     if data[:4] != b"\x7fELF":
         raise BadInput(f"{path}: not an ELF file; {_not_elf_remedy(kind)}")
@@ -213,6 +214,7 @@ def _check_header(path: Path, data: bytes, kind: str) -> None:
         raise BadInput(f"{path}: truncated {what}: its section headers end "
                        f"at offset {shoff + shnum * shentsize:#x}, past the "
                        f"end of the file ({len(data):#x}); rebuild it")
+    return fields
 
 
 def _symbols(path: Path, data: bytes, sections: List[Section],
@@ -236,10 +238,10 @@ def _symbols(path: Path, data: bytes, sections: List[Section],
             in _SYM.iter_unpack(raw)]
 
 
-def _sections(path: Path, data: bytes, what: str) -> List[Section]:
+def _sections(path: Path, data: bytes, fields: tuple,
+              what: str) -> List[Section]:
     """The section headers, named from the section-name string table
     (its index may be escaped to section 0's ``sh_link``, 1.5)."""
-    fields = _EHDR.unpack_from(data)
     shoff, shentsize, shnum, shstrndx = fields[6], fields[11], fields[12], \
         fields[13]
     if shentsize != _SHDR.size:
@@ -261,8 +263,8 @@ def _sections(path: Path, data: bytes, what: str) -> List[Section]:
                         _align, entsize) in enumerate(raw)]
 
 
-def _segments(path: Path, data: bytes, what: str) -> List[Segment]:
-    fields = _EHDR.unpack_from(data)
+def _segments(path: Path, data: bytes, fields: tuple,
+              what: str) -> List[Segment]:
     phoff, phentsize, phnum = fields[5], fields[9], fields[10]
     if phnum == 0:
         return []
@@ -290,9 +292,9 @@ def load(path: Path, kind: str = "image") -> ElfFile:
         else "rebuild it with scons build"
     with reading(path, what, remedy):
         data = path.read_bytes()
-        _check_header(path, data, kind)
-        sections = _sections(path, data, what)
-        segments = _segments(path, data, what)
+        fields = _check_header(path, data, kind)
+        sections = _sections(path, data, fields, what)
+        segments = _segments(path, data, fields, what)
         for section in sections:
             if not section.nobits and section.type != 0 and \
                     section.offset + section.size > len(data):
